@@ -1,0 +1,235 @@
+// The supervisor: runs each actor of a topology as child processes, restarts a failed one
+// with exponential backoff, and follows the desired instance counts in the run KV bucket
+// (`desired.<actor>`), so `ace scale` and `ace down` act on a running topology. An instance
+// that exits 0 has finished its work and is not restarted.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KV } from '@nats-io/kv';
+import type { Topology } from '../contracts/topology.ts';
+
+const ACE_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ace.mjs');
+
+export interface SupervisorOptions {
+  natsUrl: string;
+  topologyPath: string;
+  topology: Topology;
+  runId: string;
+  runKv: KV;
+  logDir: string;
+  log: (line: string) => void;
+  /** First restart delay, ms; doubles per consecutive failure up to maxBackoffMs. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A child that ran this long before failing restarts with the base delay again. */
+  healthyAfterMs?: number;
+}
+
+type InstanceState = 'running' | 'backoff' | 'done' | 'stopping';
+
+interface Instance {
+  actor: string;
+  index: number;
+  id: string;
+  child: ChildProcess | null;
+  state: InstanceState;
+  failures: number;
+  restarts: number;
+  startedAt: number;
+  timer: NodeJS.Timeout | null;
+  exited: Promise<void>;
+}
+
+export interface InstanceView {
+  actor: string;
+  id: string;
+  pid: number | null;
+  state: InstanceState;
+  restarts: number;
+}
+
+export const desiredKey = (actor: string) => `desired.${actor}`;
+export const DOWN_KEY = 'control.down';
+
+export class Supervisor {
+  private readonly instances = new Map<string, Instance[]>();
+  private readonly desired = new Map<string, number>();
+  private watching = true;
+  private stopWatch: (() => void) | null = null;
+  private downRequested: (() => void) | null = null;
+  readonly down: Promise<void>;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    mkdirSync(opts.logDir, { recursive: true });
+    this.down = new Promise((r) => (this.downRequested = r));
+  }
+
+  /** Write the topology's instance counts unless a running deployment already set them. */
+  async start(): Promise<void> {
+    for (const [actor, spec] of Object.entries(this.opts.topology.actors)) {
+      const entry = await this.opts.runKv.get(desiredKey(actor));
+      const n = entry?.value.length ? Number(entry.string()) : spec.instances;
+      if (!entry?.value.length) await this.opts.runKv.put(desiredKey(actor), String(n));
+      this.desired.set(actor, n);
+      this.instances.set(actor, []);
+      this.reconcile(actor);
+    }
+    // One watch per key pattern: nats-server 2.9 has no multi-filter consumers.
+    const scaleWatch = await this.opts.runKv.watch({ key: 'desired.>' });
+    const downWatch = await this.opts.runKv.watch({ key: DOWN_KEY });
+    this.stopWatch = () => {
+      scaleWatch.stop();
+      downWatch.stop();
+    };
+    (async () => {
+      for await (const e of downWatch) {
+        if (e.operation === 'PUT' && e.value.length) this.downRequested?.();
+      }
+    })().catch((err) => this.opts.log(`kv watch ended: ${(err as Error).message}`));
+    (async () => {
+      for await (const e of scaleWatch) {
+        if (!this.watching) break;
+        const actor = e.key.slice('desired.'.length);
+        if (!this.instances.has(actor) || e.operation !== 'PUT') continue;
+        const n = Number(e.string());
+        if (this.desired.get(actor) !== n) {
+          this.opts.log(`scale ${actor}: ${this.desired.get(actor)} -> ${n}`);
+          this.desired.set(actor, n);
+          this.reconcile(actor);
+        }
+      }
+    })().catch((err) => this.opts.log(`kv watch ended: ${(err as Error).message}`));
+  }
+
+  view(): InstanceView[] {
+    return [...this.instances.values()].flat().map((i) => ({
+      actor: i.actor,
+      id: i.id,
+      pid: i.child?.pid ?? null,
+      state: i.state,
+      restarts: i.restarts,
+    }));
+  }
+
+  /** True when every instance of these actors has exited 0 (finished its work). */
+  allDone(actors: string[]): boolean {
+    return actors.every((a) => {
+      const list = this.instances.get(a) ?? [];
+      return list.length > 0 && list.every((i) => i.state === 'done');
+    });
+  }
+
+  private reconcile(actor: string): void {
+    const list = this.instances.get(actor)!;
+    const want = this.desired.get(actor) ?? 0;
+    const live = list.filter((i) => i.state !== 'stopping');
+    for (let k = live.length; k < want; k++) {
+      const used = new Set(list.map((i) => i.index));
+      let index = 0;
+      while (used.has(index)) index++;
+      const inst: Instance = {
+        actor,
+        index,
+        id: `${actor}-${index}`,
+        child: null,
+        state: 'running',
+        failures: 0,
+        restarts: 0,
+        startedAt: 0,
+        timer: null,
+        exited: Promise.resolve(),
+      };
+      list.push(inst);
+      this.spawn(inst);
+    }
+    // Fewer: drain the highest indices first; finished instances count as they are.
+    const surplus = live.length - want;
+    if (surplus > 0) {
+      const victims = live.sort((a, b) => b.index - a.index).slice(0, surplus);
+      for (const v of victims) this.stopInstance(v);
+    }
+  }
+
+  private spawn(inst: Instance): void {
+    const o = this.opts;
+    const out = createWriteStream(join(o.logDir, `${inst.id}.log`), { flags: 'a' });
+    const child = spawn(
+      process.execPath,
+      [ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout!.pipe(out, { end: false });
+    child.stderr!.pipe(out, { end: false });
+    inst.child = child;
+    inst.state = 'running';
+    inst.startedAt = Date.now();
+    inst.exited = new Promise((resolveExit) => {
+      child.once('exit', (code, signal) => {
+        out.end();
+        inst.child = null;
+        this.onExit(inst, code, signal);
+        resolveExit();
+      });
+    });
+    o.log(`started ${inst.id} (pid ${child.pid})`);
+  }
+
+  private onExit(inst: Instance, code: number | null, signal: NodeJS.Signals | null): void {
+    const list = this.instances.get(inst.actor)!;
+    if (inst.state === 'stopping') {
+      list.splice(list.indexOf(inst), 1);
+      this.opts.log(`stopped ${inst.id} (${signal ?? `exit ${code}`})`);
+      return;
+    }
+    if (code === 0) {
+      inst.state = 'done';
+      this.opts.log(`${inst.id} finished`);
+      return;
+    }
+    const healthy = Date.now() - inst.startedAt > (this.opts.healthyAfterMs ?? 30_000);
+    inst.failures = healthy ? 1 : inst.failures + 1;
+    const delay = Math.min((this.opts.baseBackoffMs ?? 250) * 2 ** (inst.failures - 1), this.opts.maxBackoffMs ?? 10_000);
+    inst.state = 'backoff';
+    this.opts.log(`${inst.id} failed (${signal ?? `exit ${code}`}); restart in ${delay} ms`);
+    inst.timer = setTimeout(() => {
+      inst.timer = null;
+      if (inst.state !== 'backoff') return;
+      inst.restarts++;
+      this.spawn(inst);
+    }, delay);
+  }
+
+  private stopInstance(inst: Instance): void {
+    const list = this.instances.get(inst.actor)!;
+    if (inst.timer) clearTimeout(inst.timer);
+    if (!inst.child) {
+      list.splice(list.indexOf(inst), 1);
+      return;
+    }
+    inst.state = 'stopping';
+    inst.child.kill('SIGTERM');
+  }
+
+  /** Drain every instance (SIGTERM, then SIGKILL after graceMs) and stop following the KV. */
+  async stopAll(graceMs = 20_000): Promise<void> {
+    this.watching = false;
+    this.stopWatch?.();
+    const all = [...this.instances.values()].flat();
+    for (const inst of all) if (inst.state !== 'done') this.stopInstance(inst);
+    const waits = all.map((i) => i.exited);
+    const killer = setTimeout(() => {
+      for (const i of all) i.child?.kill('SIGKILL');
+    }, graceMs);
+    await Promise.all(waits);
+    clearTimeout(killer);
+  }
+
+  /** For tests and chaos: SIGKILL one running instance (the supervisor restarts it). */
+  kill(instanceId: string, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+    const inst = [...this.instances.values()].flat().find((i) => i.id === instanceId);
+    if (!inst?.child) return false;
+    inst.child.kill(signal);
+    return true;
+  }
+}

@@ -1,0 +1,28 @@
+// A group with its group-normalized advantages, ready for the learner.
+import { z } from 'zod';
+import { Envelope, Id } from './common.ts';
+import { OutcomeKind } from './outcome.ts';
+
+export const ScoredMember = z.object({
+  rolloutId: Id,
+  index: z.int().min(0),
+  outcome: OutcomeKind,
+  reward: z.union([z.literal(0), z.literal(1), z.null()]),
+  /** (r - mean) / std over the scorable members; 0 for unscorable ones. */
+  advantage: z.number(),
+  promptTokens: z.array(z.int().min(0)),
+  responseTokens: z.array(z.int().min(0)),
+});
+export type ScoredMember = z.infer<typeof ScoredMember>;
+
+export const ScoredGroup = Envelope.extend({
+  kind: z.literal('scored-group'),
+  groupId: Id,
+  taskId: Id,
+  members: z.array(ScoredMember).min(1),
+  rewardMean: z.number(),
+  rewardStd: z.number(),
+  /** complete: every member verified; partial: closed by the incomplete-group policy. */
+  completion: z.enum(['complete', 'partial']),
+});
+export type ScoredGroup = z.infer<typeof ScoredGroup>;

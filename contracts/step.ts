@@ -1,0 +1,14 @@
+// The ledger entry of one optimizer step: what entered its gradient, and its metrics.
+import { z } from 'zod';
+import { Envelope, Id } from './common.ts';
+
+export const StepRecord = Envelope.extend({
+  kind: z.literal('step'),
+  rolloutIds: z.array(Id),
+  groupIds: z.array(Id),
+  /** Metric name (a path such as `learner/entropy`) -> value. */
+  metrics: z.record(z.string(), z.number()),
+  startedAt: z.number(),
+  endedAt: z.number(),
+});
+export type StepRecord = z.infer<typeof StepRecord>;

@@ -1,0 +1,44 @@
+// The topology file: which actors run, how many instances of each, and the stream limits.
+// Validated once by `ace up`; unknown keys are errors that name the field.
+import { z } from 'zod';
+import { Id } from './common.ts';
+
+// Kinds with an implementation in actors/registry.ts; the RL roles join as they are built.
+export const ActorKind = z.enum(['demo-source', 'demo-stage']);
+export type ActorKind = z.infer<typeof ActorKind>;
+
+export const ActorName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'actor names are lower-case letters, digits and -');
+
+export const ActorSpec = z.strictObject({
+  kind: ActorKind,
+  /** Processes to run for this actor; they share one durable consumer. Default 1. */
+  instances: z.int().min(0).max(64).default(1),
+  /** Actor-specific settings, validated by that actor's own schema at start. */
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+export type ActorSpec = z.infer<typeof ActorSpec>;
+
+export const StreamLimits = z.strictObject({
+  /** Hard bound on messages per data stream (discard-new behind the maxUnverified window). */
+  maxMsgs: z.int().min(1).default(1_000_000),
+  /** Retention of recorded messages, seconds. Default 7 days. */
+  maxAgeS: z.int().min(1).default(7 * 24 * 3600),
+  /** Window within which a re-published msgID is dropped as a duplicate, seconds. */
+  duplicateWindowS: z.int().min(1).default(600),
+  storage: z.enum(['file', 'memory']).default('file'),
+});
+export type StreamLimits = z.infer<typeof StreamLimits>;
+
+export const Topology = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/),
+  runId: Id.optional(),
+  /** Subject and stream-name prefix, so several topologies can share one server. */
+  prefix: z.string().regex(/^[a-z][a-z0-9]{0,15}$/).default('ace'),
+  seed: z.int().default(1),
+  /** Rollouts published and not yet verified, at most (design: backpressure). Default 64. */
+  maxUnverified: z.int().min(1).default(64),
+  streams: StreamLimits.default(StreamLimits.parse({})),
+  actors: z.record(ActorName, ActorSpec).refine((a) => Object.keys(a).length > 0, 'at least one actor'),
+});
+export type Topology = z.infer<typeof Topology>;
+export type TopologyInput = z.input<typeof Topology>;

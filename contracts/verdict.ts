@@ -1,0 +1,30 @@
+// The verifier's judgement of one rollout. Outcomes are data: a tagged union with a reason.
+import { z } from 'zod';
+import { Envelope, Id } from './common.ts';
+import { OutcomeKind } from './outcome.ts';
+
+export const Outcome = z.object({
+  kind: OutcomeKind,
+  reason: z.string(),
+  /** Which rule decided (math cascade step, or the failing test for code). */
+  rule: z.string().optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+export type Outcome = z.infer<typeof Outcome>;
+
+export const Verdict = Envelope.extend({
+  kind: z.literal('verdict'),
+  rolloutId: Id,
+  groupId: Id,
+  index: z.int().min(0),
+  groupSize: z.int().min(1),
+  outcome: Outcome,
+  /** 1 correct, 0 wrong or unparseable, null unscorable (timeout, error). */
+  reward: z.union([z.literal(0), z.literal(1), z.null()]),
+  verifier: z.string(),
+  verifyMs: z.number().nonnegative(),
+  /** Copied from the rollout so the normalizer and learner need no lookup. */
+  promptTokens: z.array(z.int().min(0)),
+  responseTokens: z.array(z.int().min(0)),
+});
+export type Verdict = z.infer<typeof Verdict>;

@@ -1,0 +1,178 @@
+// Control plane: make the JetStream topology exist as described (idempotent: add what is
+// missing, update what differs, leave data alone), and read its state for status/monitor.
+// Data flow lives in source.ts / sink.ts.
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { StreamLimits } from '../contracts/topology.ts';
+import { type StreamSpec, type TopologyNames, topologyNames } from './topology.ts';
+
+export interface ConsumerSpec {
+  stream: string;
+  /** Durable name; all instances of an actor share it, so they split the work. */
+  durable: string;
+  filterSubject: string;
+  /** Redelivery after this long without ack, ms. Default 30 s. */
+  ackWaitMs?: number;
+  /** Delivered-but-unacked messages across all instances, at most. Default 1000. */
+  maxAckPending?: number;
+  /** Deliveries of one message before it is given up. Default 20. */
+  maxDeliver?: number;
+}
+
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+function streamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {
+  return {
+    name: spec.name,
+    subjects: spec.subjects,
+    description: spec.description,
+    retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
+    discard: spec.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
+    max_msgs: spec.maxMsgs,
+    max_age: nanos(spec.maxAgeS * 1000),
+    duplicate_window: nanos(Math.min(spec.duplicateWindowS, spec.maxAgeS) * 1000),
+    storage: spec.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    num_replicas: 1,
+  };
+}
+
+export interface EnsureReport {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/** Streams, KV buckets and the object store for a prefix. Safe to call any number of times. */
+export async function ensureTopology(nc: NatsConnection, prefix: string, limits: StreamLimits): Promise<{ names: TopologyNames; report: EnsureReport }> {
+  const names = topologyNames(prefix, limits);
+  const jsm = await jetstreamManager(nc);
+  const report: EnsureReport = { created: [], updated: [], unchanged: [] };
+  for (const spec of Object.values(names.streams)) {
+    const want = streamConfig(spec);
+    const have = await jsm.streams.info(spec.name).catch(() => null);
+    if (!have) {
+      await jsm.streams.add(want);
+      report.created.push(spec.name);
+      continue;
+    }
+    const differs = (Object.keys(want) as (keyof typeof want)[]).some(
+      (k) => k !== 'retention' && k !== 'storage' && JSON.stringify(have.config[k]) !== JSON.stringify(want[k]),
+    );
+    if (differs) {
+      await jsm.streams.update(spec.name, { ...have.config, ...want });
+      report.updated.push(spec.name);
+    } else report.unchanged.push(spec.name);
+  }
+  const kvm = new Kvm(nc);
+  for (const bucket of Object.values(names.kv)) {
+    await kvm.create(bucket, { history: 1, storage: limits.storage === 'memory' ? StorageType.Memory : StorageType.File });
+  }
+  await new Objm(nc).create(names.objectStore);
+  return { names, report };
+}
+
+/** Create or update a durable pull consumer (idempotent). */
+export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec): Promise<void> {
+  const config = {
+    durable_name: spec.durable,
+    filter_subject: spec.filterSubject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    max_ack_pending: spec.maxAckPending ?? 1000,
+    max_deliver: spec.maxDeliver ?? 20,
+  };
+  const have = await jsm.consumers.info(spec.stream, spec.durable).catch(() => null);
+  if (!have) {
+    await jsm.consumers.add(spec.stream, config);
+    return;
+  }
+  const { ack_wait, max_ack_pending, max_deliver, filter_subject } = have.config;
+  if (ack_wait !== config.ack_wait || max_ack_pending !== config.max_ack_pending || max_deliver !== config.max_deliver || filter_subject !== config.filter_subject) {
+    await jsm.consumers.update(spec.stream, spec.durable, config);
+  }
+}
+
+export async function openKv(nc: NatsConnection, bucket: string): Promise<KV> {
+  return new Kvm(nc).open(bucket);
+}
+
+export async function openObjectStore(nc: NatsConnection, bucket: string): Promise<ObjectStore> {
+  return new Objm(nc).open(bucket);
+}
+
+export interface ConsumerState {
+  stream: string;
+  name: string;
+  filterSubject: string;
+  /** Matching messages not yet delivered. */
+  pending: number;
+  /** Delivered, not yet acknowledged. */
+  ackPending: number;
+  redelivered: number;
+  delivered: number;
+  ackFloor: number;
+  waiting: number;
+}
+
+export interface StreamState {
+  name: string;
+  subjects: string[];
+  messages: number;
+  bytes: number;
+  firstSeq: number;
+  lastSeq: number;
+  consumers: ConsumerState[];
+}
+
+/** A snapshot of every stream of a prefix and its consumers. */
+export async function readTopologyState(jsm: JetStreamManager, names: TopologyNames): Promise<StreamState[]> {
+  const out: StreamState[] = [];
+  for (const spec of Object.values(names.streams)) {
+    const info = await jsm.streams.info(spec.name).catch(() => null);
+    if (!info) continue;
+    const consumers: ConsumerState[] = [];
+    for await (const c of jsm.consumers.list(spec.name)) {
+      consumers.push({
+        stream: spec.name,
+        name: c.name,
+        filterSubject: c.config.filter_subject ?? '',
+        pending: c.num_pending,
+        ackPending: c.num_ack_pending,
+        redelivered: c.num_redelivered,
+        delivered: c.delivered.stream_seq,
+        ackFloor: c.ack_floor.stream_seq,
+        waiting: c.num_waiting,
+      });
+    }
+    out.push({
+      name: spec.name,
+      subjects: info.config.subjects ?? [],
+      messages: info.state.messages,
+      bytes: info.state.bytes,
+      firstSeq: info.state.first_seq,
+      lastSeq: info.state.last_seq,
+      consumers,
+    });
+  }
+  return out;
+}
+
+/** Messages waiting for a consumer: not yet delivered plus delivered and unacked. */
+export async function inFlight(jsm: JetStreamManager, stream: string, durable: string): Promise<number> {
+  const info = await jsm.consumers.info(stream, durable);
+  return info.num_pending + info.num_ack_pending;
+}

@@ -1,0 +1,112 @@
+// An embedded nats-server child process with JetStream and its own data directory: what
+// `ace up` starts when no --nats URL is given, and what tests use (a real broker, no mocks).
+// Not a cluster manager: multi-host deployments point actors at an existing server by URL.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export class NatsServerError extends Error {
+  constructor(
+    readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NatsServerError';
+  }
+}
+
+export interface NatsServerOptions {
+  /** JetStream storage folder; a fresh temporary folder when omitted (removed on stop). */
+  dataDir?: string;
+  /** Client port; a free port when omitted. */
+  port?: number;
+  binary?: string;
+  startTimeoutMs?: number;
+}
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function natsServerBinary(): string {
+  return process.env.ACE_NATS_SERVER ?? 'nats-server';
+}
+
+/** Fails fast with a HINT when the nats-server binary is not installed. */
+export function checkNatsServerBinary(binary = natsServerBinary()): string {
+  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new NatsServerError(
+      'NATS_SERVER_MISSING',
+      `cannot run '${binary}' (from ${process.env.ACE_NATS_SERVER ? 'ACE_NATS_SERVER' : 'PATH'}): ${probe.error?.message ?? probe.stderr}\n` +
+        'HINT: install it with `apt-get install nats-server` (Debian) or pass --nats URL to use a running server',
+    );
+  }
+  return probe.stdout.trim();
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
+  const binary = opts.binary ?? natsServerBinary();
+  checkNatsServerBinary(binary);
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ace-nats-'));
+  mkdirSync(dataDir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const child: ChildProcess = spawn(binary, ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new NatsServerError('NATS_SERVER_START', `nats-server did not start within ${opts.startTimeoutMs ?? 10_000} ms:\n${log}`)),
+      opts.startTimeoutMs ?? 10_000,
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('Server is ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new NatsServerError('NATS_SERVER_START', `nats-server exited with ${code}:\n${log}`));
+    });
+  });
+  child.stderr!.resume();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      }
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

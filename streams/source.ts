@@ -1,0 +1,139 @@
+// Data plane, input side: a durable pull consumer as an Observable of deliveries, each
+// with ack / nak (with delay) / term. Pulls only as many messages as there is room for
+// (`capacity` minus deliveries not yet settled), so nothing sits in a client buffer when
+// the actor drains. A message that is not JSON or fails its schema is terminated and
+// copied to the dead-letter subject with its zod issues; the stream goes on.
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { Observable } from 'rxjs';
+import type { z } from 'zod';
+import { formatIssues } from '../contracts/issues.ts';
+import type { Sink } from './sink.ts';
+
+export interface Delivery<T> {
+  value: T;
+  subject: string;
+  /** Stream sequence. */
+  seq: number;
+  redeliveryCount: number;
+  ack(): void;
+  nak(delayMs?: number): void;
+  term(reason?: string): void;
+  /** Extends the ack deadline for long work. */
+  working(): void;
+}
+
+export interface DeadLetter {
+  id: string;
+  stream: string;
+  consumer: string;
+  subject: string;
+  seq: number;
+  /** The original payload as text (capped at 64 KB). */
+  data: string;
+  issues: string[];
+  ts: number;
+}
+
+export interface SourceOptions<S extends z.ZodType> {
+  js: JetStreamClient;
+  stream: string;
+  durable: string;
+  schema: S;
+  /** Deliveries handed out and not yet settled, at most. */
+  capacity: number;
+  /** Where invalid messages go: a sink and the dead-letter subject. */
+  deadLetters: { sink: Sink; subject: string };
+  /** How long one pull waits for messages, ms. Default 1000. */
+  expiresMs?: number;
+  onDeadLetter?: (dl: DeadLetter) => void;
+}
+
+const decoder = new TextDecoder();
+
+export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable<Delivery<z.infer<S>>> {
+  return new Observable<Delivery<z.infer<S>>>((subscriber) => {
+    let closed = false;
+    let outstanding = 0;
+    let wake: (() => void) | null = null;
+    const settle = () => {
+      outstanding--;
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+
+    const deliver = async (m: JsMsg): Promise<void> => {
+      const text = decoder.decode(m.data);
+      let issues: string[] | null = null;
+      let value: unknown;
+      try {
+        const parsed = opts.schema.safeParse(JSON.parse(text));
+        if (parsed.success) value = parsed.data;
+        else issues = formatIssues(parsed.error.issues);
+      } catch (err) {
+        issues = [`(root): not JSON: ${(err as Error).message}`];
+      }
+      if (issues) {
+        const dl: DeadLetter = {
+          id: `dlq.${opts.stream}.${m.seq}`,
+          stream: opts.stream,
+          consumer: opts.durable,
+          subject: m.subject,
+          seq: m.seq,
+          data: text.slice(0, 65536),
+          issues,
+          ts: Date.now(),
+        };
+        await opts.deadLetters.sink.publish(opts.deadLetters.subject, dl);
+        m.term(issues.join('; ').slice(0, 200));
+        opts.onDeadLetter?.(dl);
+        return;
+      }
+      outstanding++;
+      let settled = false;
+      const once = (fn: () => void) => () => {
+        if (settled) return;
+        settled = true;
+        fn();
+        settle();
+      };
+      subscriber.next({
+        value: value as z.infer<S>,
+        subject: m.subject,
+        seq: m.seq,
+        redeliveryCount: m.info.deliveryCount - 1,
+        ack: once(() => m.ack()),
+        nak: (delayMs?: number) => once(() => m.nak(delayMs))(),
+        term: (reason?: string) => once(() => m.term(reason))(),
+        working: () => m.working(),
+      });
+    };
+
+    (async () => {
+      const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
+      while (!closed) {
+        const room = opts.capacity - outstanding;
+        if (room <= 0) {
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        const batch = await consumer.fetch({ max_messages: room, expires: opts.expiresMs ?? 1000 });
+        for await (const m of batch) {
+          // Pulled after the subscriber left: hand it straight back for another instance.
+          if (closed) m.nak();
+          else await deliver(m);
+        }
+      }
+      subscriber.complete();
+    })().catch((err) => {
+      if (!closed) subscriber.error(err);
+    });
+
+    return () => {
+      closed = true;
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+  });
+}

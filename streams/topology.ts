@@ -1,0 +1,71 @@
+// The JetStream topology as data: streams, subjects, retention, KV buckets and the object
+// store, derived from a topology file's prefix and limits. No I/O here (see manager.ts).
+import type { StreamLimits } from '../contracts/topology.ts';
+
+export const STREAM_KEYS = ['prompts', 'rollouts', 'verdicts', 'scored', 'policy', 'steps', 'metrics', 'dlq', 'demo', 'replay'] as const;
+export type StreamKey = (typeof STREAM_KEYS)[number];
+
+export interface StreamSpec {
+  key: StreamKey;
+  name: string;
+  subjects: string[];
+  retention: 'limits' | 'workqueue';
+  discard: 'new' | 'old';
+  maxMsgs: number;
+  maxAgeS: number;
+  duplicateWindowS: number;
+  storage: 'file' | 'memory';
+  description: string;
+}
+
+export interface TopologyNames {
+  prefix: string;
+  streams: Record<StreamKey, StreamSpec>;
+  kv: { run: string; actors: string; curriculum: string };
+  objectStore: string;
+}
+
+/** Subject for messages of one stream, e.g. subject('ace', 'rollouts', 'run1', 'g7') = 'ace.rollouts.run1.g7'. */
+export function subject(prefix: string, key: StreamKey, ...tokens: string[]): string {
+  return [prefix, key, ...tokens].join('.');
+}
+
+export function topologyNames(prefix: string, limits: StreamLimits): TopologyNames {
+  const spec = (key: StreamKey, retention: StreamSpec['retention'], description: string, over: Partial<StreamSpec> = {}): StreamSpec => ({
+    key,
+    name: `${prefix.toUpperCase()}_${key.toUpperCase()}`,
+    subjects: [`${prefix}.${key}.>`],
+    retention,
+    // discard-new makes the stream limit a hard bound that publishers feel, instead of
+    // silently dropping the oldest unprocessed messages.
+    discard: 'new',
+    maxMsgs: limits.maxMsgs,
+    maxAgeS: limits.maxAgeS,
+    duplicateWindowS: limits.duplicateWindowS,
+    storage: limits.storage,
+    description,
+    ...over,
+  });
+  return {
+    prefix,
+    streams: {
+      prompts: spec('prompts', 'workqueue', 'tasks to sample, one message per group; removed once a generator acks'),
+      rollouts: spec('rollouts', 'limits', 'sampled responses, retained for inspection and replay'),
+      verdicts: spec('verdicts', 'limits', 'verifier outcomes per rollout'),
+      scored: spec('scored', 'limits', 'groups with normalized advantages, input of the learner'),
+      policy: spec('policy', 'limits', 'policy version announcements (weights live in the object store)'),
+      steps: spec('steps', 'limits', 'the ledger: one record per optimizer step'),
+      metrics: spec('metrics', 'limits', 'metric samples; oldest dropped first', { discard: 'old', maxAgeS: 24 * 3600 }),
+      dlq: spec('dlq', 'limits', 'dead letters: messages that failed validation, with their issues', { discard: 'old' }),
+      demo: spec('demo', 'limits', 'the demo flow of `ace up topologies/demo.json`'),
+      replay: spec('replay', 'limits', 're-published ranges from `ace replay`', { discard: 'old' }),
+    },
+    kv: { run: `${prefix}-run`, actors: `${prefix}-actors`, curriculum: `${prefix}-curriculum` },
+    objectStore: `${prefix}-weights`,
+  };
+}
+
+/** The stream that holds a subject, by prefix match. */
+export function streamForSubject(names: TopologyNames, subj: string): StreamSpec | undefined {
+  return Object.values(names.streams).find((s) => subj.startsWith(`${names.prefix}.${s.key}.`));
+}

@@ -1,0 +1,82 @@
+// Acceptance (issue 2): 10,000 messages through a chain of actor processes, exactly once
+// downstream; then again with a stage process killed with SIGKILL mid-flow.
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoItem } from '../../contracts/demo.ts';
+import type { TopologyInput } from '../../contracts/topology.ts';
+import { connectNats } from '../../streams/manager.ts';
+import type { NatsServer } from '../../streams/server.ts';
+import { withNats } from '../support/nats.ts';
+import { heartbeats, readAll, startUp, subjectCounts, waitFor } from '../support/up.ts';
+
+const N = 10_000;
+
+function chain(prefix: string): TopologyInput {
+  return {
+    name: 'chain',
+    prefix,
+    maxUnverified: 512,
+    actors: {
+      source: { kind: 'demo-source', instances: 1, config: { count: N, downstream: 'first' } },
+      first: { kind: 'demo-stage', instances: 2, config: { from: 'in', to: 'mid', ackWaitMs: 2000 } },
+      second: { kind: 'demo-stage', instances: 1, config: { from: 'mid', to: 'out', ackWaitMs: 2000 } },
+    },
+  };
+}
+
+async function expectExactlyOnce(nc: NatsConnection, prefix: string): Promise<void> {
+  const stream = `${prefix.toUpperCase()}_DEMO`;
+  const counts = await subjectCounts(nc, stream, `${prefix}.demo.>`);
+  // published = processed by each stage = arrived downstream, exactly.
+  expect(counts).toEqual({ [`${prefix}.demo.in`]: N, [`${prefix}.demo.mid`]: N, [`${prefix}.demo.out`]: N });
+  const out = await readAll<DemoItem>(nc, stream, `${prefix}.demo.out`);
+  const ids = new Set(out.map((m) => m.value.id));
+  expect(ids.size).toBe(N);
+  const seqs = new Set(out.map((m) => m.value.seq));
+  expect(Math.min(...seqs)).toBe(0);
+  expect(Math.max(...seqs)).toBe(N - 1);
+  expect(out.every((m) => m.value.hops.join('>') === 'source>first>second')).toBe(true);
+  // acked: nothing pending or unacknowledged on either consumer.
+  const jsm = await jetstreamManager(nc);
+  for (const durable of ['first', 'second']) {
+    const ci = await jsm.consumers.info(stream, durable);
+    expect({ durable, pending: ci.num_pending, ackPending: ci.num_ack_pending }).toEqual({ durable, pending: 0, ackPending: 0 });
+  }
+}
+
+describe('a chain of actor processes', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    server = await withNats();
+    nc = await connectNats(server.url, 'test');
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  it('carries 10,000 messages: published = acked = processed', async () => {
+    const up = startUp(chain('ca'), server.url, ['--until-idle']);
+    expect(await up.exit, up.output()).toBe(0);
+    await expectExactlyOnce(nc, 'ca');
+    const hb = await heartbeats(nc, 'ca');
+    const processed = (actor: string) => hb.filter((h) => h.actor === actor).reduce((s, h) => s + (h.metrics['stage/processed'] ?? 0), 0);
+    expect(processed('first')).toBe(N);
+    expect(processed('second')).toBe(N);
+  });
+
+  it('loses nothing and duplicates nothing downstream when a stage is SIGKILLed mid-flow', async () => {
+    const up = startUp(chain('cb'), server.url, ['--until-idle']);
+    // Kill one `first` instance once it has processed a few thousand messages.
+    const victim = await waitFor('first-0 mid-flow', async () => {
+      const hb = (await heartbeats(nc, 'cb').catch(() => [])).find((h) => h.instance === 'first-0');
+      return hb && (hb.metrics['stage/processed'] ?? 0) > 1500 && hb.state === 'RUNNING' ? hb : null;
+    });
+    process.kill(victim.pid, 'SIGKILL');
+    expect(await up.exit, up.output()).toBe(0);
+    expect(up.output()).toMatch(/first-0 failed \(SIGKILL\); restart in/);
+    await expectExactlyOnce(nc, 'cb');
+  });
+});

@@ -1,0 +1,113 @@
+// Test support: run `ace up` (and other ace commands) as real child processes against a
+// test's nats-server, with a private state dir and a topology file written from an object.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { TopologyInput } from '../../contracts/topology.ts';
+import { Heartbeat } from '../../contracts/metrics.ts';
+import { openKv } from '../../streams/manager.ts';
+
+export const ACE = resolve(import.meta.dirname, '..', '..', 'bin', 'ace.mjs');
+
+export interface UpHandle {
+  child: ChildProcess;
+  stateDir: string;
+  topologyPath: string;
+  output: () => string;
+  exit: Promise<number>;
+}
+
+export function writeTopology(t: TopologyInput): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ace-test-'));
+  const path = join(dir, 'topology.json');
+  writeFileSync(path, JSON.stringify(t, null, 2));
+  return { dir, path };
+}
+
+export function startUp(t: TopologyInput, natsUrl: string, extra: string[] = []): UpHandle {
+  const { dir, path } = writeTopology(t);
+  const child = spawn(process.execPath, [ACE, 'up', path, '--nats', natsUrl, '--state-dir', dir, '--progress-ms', '500', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exit = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
+  return { child, stateDir: dir, topologyPath: path, output: () => out, exit };
+}
+
+export function runAce(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [ACE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ace ${args.join(' ')} timed out:\n${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export async function heartbeats(nc: NatsConnection, prefix = 'ace'): Promise<Heartbeat[]> {
+  const kv = await openKv(nc, `${prefix}-actors`);
+  const out: Heartbeat[] = [];
+  for await (const k of await kv.keys()) {
+    const e = await kv.get(k);
+    if (e?.value.length) out.push(Heartbeat.parse(e.json()));
+  }
+  return out;
+}
+
+/** Messages per subject of a stream (`subjects_filter` on stream info). */
+export async function subjectCounts(nc: NatsConnection, stream: string, filter: string): Promise<Record<string, number>> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream, { subjects_filter: filter });
+  return info.state.subjects ?? {};
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function readLog(h: UpHandle, instance: string): string {
+  return readFileSync(join(h.stateDir, 'logs', `${instance}.log`), 'utf8');
+}
+
+/** Every message on `filter` in a stream, decoded as JSON, via an ephemeral consumer. */
+export async function readAll<T = unknown>(nc: NatsConnection, stream: string, filter: string): Promise<{ seq: number; subject: string; value: T; headers: Record<string, string> }[]> {
+  const { AckPolicy, DeliverPolicy, jetstream } = await import('@nats-io/jetstream');
+  const jsm = await jetstreamManager(nc);
+  const ci = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, filter_subject: filter });
+  const out: { seq: number; subject: string; value: T; headers: Record<string, string> }[] = [];
+  let remaining = ci.num_pending;
+  const c = await jetstream(nc).consumers.get(stream, ci.name);
+  while (remaining > 0) {
+    const batch = await c.fetch({ max_messages: Math.min(remaining, 1000), expires: 2000 });
+    let got = 0;
+    for await (const m of batch) {
+      got++;
+      remaining = m.info.pending;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of m.headers ?? []) headers[k] = v[0];
+      out.push({ seq: m.seq, subject: m.subject, value: m.json<T>(), headers });
+    }
+    if (got === 0) break;
+  }
+  await jsm.consumers.delete(stream, ci.name);
+  return out;
+}

@@ -1,0 +1,51 @@
+// `ace scale ACTOR=N [ACTOR=N...]`: change instance counts of a running topology. New
+// instances join the same durable consumer; surplus ones drain (finish and ack) and stop.
+// Waits until the heartbeats show the new counts, printing progress.
+import { desiredKey } from '../actors/supervisor.ts';
+import { openKv } from '../streams/manager.ts';
+import { args, cli, CliError, openSession, SESSION_OPTIONS } from './session.ts';
+import { snapshot } from './status.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  return cli(async () => {
+    const { values, positionals } = args(argv, { ...SESSION_OPTIONS, 'timeout-s': { type: 'string', default: '60' }, 'no-wait': { type: 'boolean', default: false } });
+    const targets = positionals.map((p) => {
+      const m = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(p);
+      if (!m) throw new CliError('BAD_ARGS', `expected ACTOR=N, got '${p}'`);
+      return { actor: m[1], n: Number(m[2]) };
+    });
+    if (targets.length === 0) throw new CliError('BAD_ARGS', 'usage: ace scale ACTOR=N [ACTOR=N...]');
+    const session = await openSession(values, 'ace-scale');
+    try {
+      const kv = await openKv(session.nc, session.names.kv.run);
+      for (const t of targets) {
+        const cur = await kv.get(desiredKey(t.actor));
+        if (!cur?.value.length) {
+          const known = [];
+          for await (const k of await kv.keys('desired.>')) known.push(k.slice('desired.'.length));
+          throw new CliError('UNKNOWN_ACTOR', `no actor '${t.actor}' in the running topology (has: ${known.join(', ')})`);
+        }
+        await kv.put(desiredKey(t.actor), String(t.n));
+        process.stderr.write(`[scale] ${t.actor}: ${cur.string()} -> ${t.n}\n`);
+      }
+      if (values['no-wait']) return 0;
+      const deadline = Date.now() + Number(values['timeout-s']) * 1000;
+      for (;;) {
+        const snap = await snapshot(session);
+        const counts = targets.map((t) => ({
+          ...t,
+          running: snap.actors.filter((a) => a.actor === t.actor && (a.state === 'RUNNING' || a.state === 'DRAINING') && !a.stale).length,
+        }));
+        process.stderr.write(`[scale] ${counts.map((c) => `${c.actor} ${c.running}/${c.n}`).join(' ')}\n`);
+        if (counts.every((c) => c.running === c.n)) return 0;
+        if (Date.now() > deadline) {
+          process.stderr.write('[scale] timed out waiting for the new counts (see `ace status`)\n');
+          return 1;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      await session.nc.close();
+    }
+  });
+}

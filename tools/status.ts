@@ -1,0 +1,102 @@
+// `ace status [--json]`: streams, consumers and actors of a running topology on one screen.
+// The snapshot and its rendering are shared with `ace monitor` and `ace up`'s progress line.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Heartbeat } from '../contracts/metrics.ts';
+import type { StepRecord } from '../contracts/step.ts';
+import { openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
+import type { TopologyNames } from '../streams/topology.ts';
+import { args, cli, openSession, SESSION_OPTIONS, type Session } from './session.ts';
+
+/** A heartbeat older than this is shown as stale (process gone or stuck). */
+export const STALE_MS = 5000;
+
+export interface Snapshot {
+  ts: number;
+  streams: StreamState[];
+  actors: (Heartbeat & { ageMs: number; stale: boolean })[];
+  desired: Record<string, number>;
+  latestStep: StepRecord | null;
+}
+
+export async function snapshot(session: Session): Promise<Snapshot> {
+  const { nc, names } = session;
+  const jsm = await jetstreamManager(nc);
+  const streams = await readTopologyState(jsm, names);
+  const now = Date.now();
+  const actors: Snapshot['actors'] = [];
+  const actorsKv = await openKv(nc, names.kv.actors);
+  for await (const key of await actorsKv.keys()) {
+    const e = await actorsKv.get(key);
+    if (!e?.value.length) continue;
+    const hb = Heartbeat.safeParse(e.json());
+    if (hb.success) actors.push({ ...hb.data, ageMs: now - hb.data.ts, stale: now - hb.data.ts > STALE_MS && hb.data.state !== 'STOPPED' });
+  }
+  actors.sort((a, b) => a.actor.localeCompare(b.actor) || a.instance.localeCompare(b.instance, undefined, { numeric: true }));
+  const desired: Record<string, number> = {};
+  const runKv = await openKv(nc, names.kv.run);
+  for await (const key of await runKv.keys('desired.>')) {
+    const e = await runKv.get(key);
+    if (e?.value.length) desired[key.slice('desired.'.length)] = Number(e.string());
+  }
+  return { ts: now, streams, actors, desired, latestStep: await latestStep(session, names) };
+}
+
+async function latestStep(session: Session, names: TopologyNames): Promise<StepRecord | null> {
+  const jsm = await jetstreamManager(session.nc);
+  const info = await jsm.streams.info(names.streams.steps.name).catch(() => null);
+  if (!info || info.state.messages === 0) return null;
+  const m = await jsm.streams.getMessage(names.streams.steps.name, { seq: info.state.last_seq }).catch(() => null);
+  return m ? (m.json() as StepRecord) : null;
+}
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+const lpad = (s: string | number, n: number) => String(s).padStart(n);
+
+/** Plain-text rendering; `rates` (msgs/s per stream) comes from two snapshots in monitor. */
+export function renderSnapshot(s: Snapshot, rates?: Record<string, number>): string {
+  const out: string[] = [];
+  out.push(`${pad('STREAM', 16)}${lpad('MSGS', 10)}${lpad('BYTES', 12)}${lpad('LAST SEQ', 10)}${rates ? lpad('MSG/S', 10) : ''}`);
+  for (const st of s.streams) {
+    out.push(`${pad(st.name, 16)}${lpad(st.messages, 10)}${lpad(st.bytes, 12)}${lpad(st.lastSeq, 10)}${rates ? lpad((rates[st.name] ?? 0).toFixed(1), 10) : ''}`);
+  }
+  const consumers = s.streams.flatMap((st) => st.consumers);
+  out.push('');
+  out.push(`${pad('CONSUMER', 24)}${pad('STREAM', 16)}${lpad('PENDING', 9)}${lpad('ACK-PEND', 10)}${lpad('REDELIV', 9)}${lpad('ACKED-TO', 10)}`);
+  for (const c of consumers) {
+    out.push(`${pad(c.name, 24)}${pad(c.stream, 16)}${lpad(c.pending, 9)}${lpad(c.ackPending, 10)}${lpad(c.redelivered, 9)}${lpad(c.ackFloor, 10)}`);
+  }
+  if (consumers.length === 0) out.push('(no consumers)');
+  out.push('');
+  out.push(`${pad('ACTOR', 18)}${pad('INSTANCE', 18)}${pad('STATE', 10)}${lpad('PID', 8)}${lpad('AGE', 7)}  METRICS`);
+  for (const a of s.actors) {
+    const metrics = Object.entries(a.metrics)
+      .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
+      .join(' ');
+    const state = a.stale ? `${a.state}?` : a.state;
+    out.push(`${pad(a.actor, 18)}${pad(a.instance, 18)}${pad(state, 10)}${lpad(a.pid, 8)}${lpad(`${Math.round(a.ageMs / 1000)}s`, 7)}  ${metrics}`);
+  }
+  if (s.actors.length === 0) out.push('(no actors have reported)');
+  const desired = Object.entries(s.desired).map(([k, v]) => `${k}=${v}`);
+  if (desired.length) out.push(`desired instances: ${desired.join(' ')}`);
+  if (s.latestStep) {
+    const m = Object.entries(s.latestStep.metrics)
+      .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+      .join(' ');
+    out.push('', `latest step ${s.latestStep.step} (policy v${s.latestStep.policyVersion}): ${m}`);
+  }
+  return out.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return cli(async () => {
+    const { values } = args(argv, SESSION_OPTIONS);
+    const session = await openSession(values, 'ace-status');
+    try {
+      const snap = await snapshot(session);
+      process.stdout.write(values.json ? `${JSON.stringify(snap)}\n` : `${renderSnapshot(snap)}\n`);
+      return 0;
+    } finally {
+      await session.nc.close();
+    }
+  });
+}
