@@ -25,7 +25,10 @@ export async function snapshot(session: Session): Promise<Snapshot> {
   const now = Date.now();
   const actors: Snapshot['actors'] = [];
   const actorsKv = await openKv(nc, names.kv.actors);
-  for await (const key of await actorsKv.keys()) {
+  // keys() can list a key twice when it is updated during the listing.
+  const keys = new Set<string>();
+  for await (const key of await actorsKv.keys()) keys.add(key);
+  for (const key of keys) {
     const e = await actorsKv.get(key);
     if (!e?.value.length) continue;
     const hb = Heartbeat.safeParse(e.json());

@@ -45,7 +45,10 @@ export const demoSource: ActorDefinition<typeof DemoSourceConfig> = {
         inflight.delete(seq);
       });
       inflight.set(seq, p);
-      if (window) ctx.metrics.set('source/max_in_flight_seen', window.maxSeen);
+      if (window) {
+        ctx.metrics.set('source/max_in_flight_seen', window.maxSeen);
+        ctx.metrics.set('source/window_waits', window.waits);
+      }
       if (inflight.size >= cfg.pipeline) await Promise.race(inflight.values());
       if (seq % 100 === 99) await kv.put(progressKey, String(resumePoint()));
     }

@@ -60,7 +60,9 @@ export function runAce(args: string[], timeoutMs = 60_000): Promise<{ code: numb
 export async function heartbeats(nc: NatsConnection, prefix = 'ace'): Promise<Heartbeat[]> {
   const kv = await openKv(nc, `${prefix}-actors`);
   const out: Heartbeat[] = [];
-  for await (const k of await kv.keys()) {
+  const keys = new Set<string>();
+  for await (const k of await kv.keys()) keys.add(k);
+  for (const k of keys) {
     const e = await kv.get(k);
     if (e?.value.length) out.push(Heartbeat.parse(e.json()));
   }
