@@ -120,6 +120,7 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
   let beatSeq = 0;
 
   const beat = async () => {
+    metrics.set('process/rss_mb', Math.round(process.memoryUsage().rss / 1048576));
     const hb: Heartbeat = {
       kind: 'heartbeat',
       id: `${opts.actor}.${opts.instance}.${beatSeq++}`,

@@ -38,7 +38,7 @@ export class Sink {
   ) {}
 
   /** Publish `value` as JSON; `msgID` defaults to `value.id`. Retries until accepted or closed. */
-  async publish(subject: string, value: { id: string }, extra: { msgID?: string; headers?: Record<string, string> } = {}): Promise<PublishResult> {
+  async publish<T extends { id: string }>(subject: string, value: T, extra: { msgID?: string; headers?: Record<string, string> } = {}): Promise<PublishResult> {
     return this.publishBytes(subject, encoder.encode(JSON.stringify(value)), extra.msgID ?? value.id, extra.headers);
   }
 

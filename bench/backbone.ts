@@ -1,0 +1,171 @@
+// `ace bench backbone [--json]`: the streaming backbone's figures on this machine.
+// - msgsPerSec: one hop (publish -> consume -> ack) of 2 KB messages through the project's
+//   own sink and source, publisher and consumer on separate connections.
+// - hopOverheadUs: mean latency one message adds per hop (publish to delivery), unloaded.
+// - scaleRatio2: throughput of 2 processes of a CPU-bound stage over 1 (real `ace up` runs).
+// - backpressure: producer RSS early vs late and the largest in-flight count it saw, with a
+//   slowed stage and maxUnverified = 64.
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { firstValueFrom, Subject as RxSubject } from 'rxjs';
+import { z } from 'zod';
+import type { TopologyInput } from '../contracts/topology.ts';
+import { connectNats, ensureConsumer } from '../streams/manager.ts';
+import { startNatsServer } from '../streams/server.ts';
+import { Sink } from '../streams/sink.ts';
+import { source$ } from '../streams/source.ts';
+import { heartbeats, readAll, startUp } from '../test/support/up.ts';
+
+const Msg = z.object({ id: z.string(), t: z.number(), pad: z.string() });
+const log = (m: string) => process.stderr.write(`[bench backbone] ${m}\n`);
+
+async function oneHop(nc: NatsConnection, consumerNc: NatsConnection, n: number): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'HOP', subjects: ['hop.>'] });
+  await ensureConsumer(jsm, { stream: 'HOP', durable: 'hop', filterSubject: 'hop.x', maxAckPending: 4096 });
+  const sink = new Sink(jetstream(nc));
+  const pad = 'x'.repeat(2048 - 40);
+  let acked = 0;
+  const done = new RxSubject<void>();
+  const sub = source$({
+    js: jetstream(consumerNc),
+    stream: 'HOP',
+    durable: 'hop',
+    schema: Msg,
+    capacity: 512,
+    deadLetters: { sink: new Sink(jetstream(consumerNc)), subject: 'hop.dlq' },
+  }).subscribe((d) => {
+    d.ack();
+    if (++acked === n) done.next();
+  });
+  const t0 = performance.now();
+  const inflight = new Set<Promise<unknown>>();
+  for (let i = 0; i < n; i++) {
+    const p: Promise<unknown> = sink.publish('hop.x', { id: `h${i}`, t: 0, pad }).then(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= 256) await Promise.race(inflight);
+  }
+  await firstValueFrom(done);
+  const seconds = (performance.now() - t0) / 1000;
+  sub.unsubscribe();
+  return n / seconds;
+}
+
+async function hopLatencyUs(nc: NatsConnection, consumerNc: NatsConnection, n: number): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'LAT', subjects: ['lat.>'] });
+  await ensureConsumer(jsm, { stream: 'LAT', durable: 'lat', filterSubject: 'lat.x' });
+  const sink = new Sink(jetstream(nc));
+  const arrivals = new RxSubject<number>();
+  const sub = source$({
+    js: jetstream(consumerNc),
+    stream: 'LAT',
+    durable: 'lat',
+    schema: Msg,
+    capacity: 1,
+    deadLetters: { sink, subject: 'lat.dlq' },
+  }).subscribe((d) => {
+    d.ack();
+    arrivals.next(performance.now() - d.value.t);
+  });
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const got = firstValueFrom(arrivals);
+    await sink.publish('lat.x', { id: `l${i}`, t: performance.now(), pad: 'x'.repeat(2000) });
+    const ms = await got;
+    if (i >= 50) total += ms; // the first ones warm up connections and JIT
+  }
+  sub.unsubscribe();
+  return (total / (n - 50)) * 1000;
+}
+
+/** Messages per second through a CPU-bound stage with `instances` processes. */
+async function stageThroughput(url: string, nc: NatsConnection, prefix: string, instances: number, n: number, workMs: number): Promise<number> {
+  const t: TopologyInput = {
+    name: 'scale',
+    prefix,
+    maxUnverified: 256,
+    actors: {
+      source: { kind: 'demo-source', config: { count: n, downstream: 'work', payloadBytes: 256 } },
+      work: { kind: 'demo-stage', instances, config: { from: 'in', to: 'out', workMs, concurrency: 4 } },
+    },
+  };
+  const up = startUp(t, url, ['--until-idle']);
+  if ((await up.exit) !== 0) throw new Error(up.output());
+  const out = await readAll<{ ts: number }>(nc, `${prefix.toUpperCase()}_DEMO`, `${prefix}.demo.out`);
+  // Stage throughput over the middle 80% of outputs, so process start-up is not counted.
+  const ts = out.map((m) => m.value.ts).sort((a, b) => a - b);
+  const lo = Math.floor(ts.length * 0.1);
+  const hi = Math.floor(ts.length * 0.9);
+  return (hi - lo) / ((ts[hi] - ts[lo]) / 1000);
+}
+
+async function backpressure(url: string, nc: NatsConnection): Promise<{ rssEarlyMb: number; rssLateMb: number; maxInFlight: number; maxUnverified: number }> {
+  const maxUnverified = 64;
+  const t: TopologyInput = {
+    name: 'bp',
+    prefix: 'bbp',
+    maxUnverified,
+    actors: {
+      source: { kind: 'demo-source', config: { count: 3000, downstream: 'slow' } },
+      slow: { kind: 'demo-stage', config: { from: 'in', workMs: 2, concurrency: 8 } },
+    },
+  };
+  const up = startUp(t, url, ['--until-idle']);
+  const jsm = await jetstreamManager(nc);
+  const rss: number[] = [];
+  let maxInFlight = 0;
+  let running = true;
+  up.exit.then(() => (running = false));
+  while (running) {
+    const ci = await jsm.consumers.info('BBP_DEMO', 'slow').catch(() => null);
+    if (ci) maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
+    const src = (await heartbeats(nc, 'bbp').catch(() => [])).find((h) => h.actor === 'source' && h.state === 'RUNNING');
+    if (src?.metrics['process/rss_mb']) rss.push(src.metrics['process/rss_mb']);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const q = Math.max(1, Math.floor(rss.length / 4));
+  const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
+  return { rssEarlyMb: mean(rss.slice(0, q)), rssLateMb: mean(rss.slice(-q)), maxInFlight, maxUnverified };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const server = await startNatsServer();
+  const nc = await connectNats(server.url, 'bench-pub');
+  const consumerNc = await connectNats(server.url, 'bench-sub');
+  try {
+    log('one hop, 2 KB messages ...');
+    const msgsPerSec = await oneHop(nc, consumerNc, 20_000);
+    log(`msgsPerSec ${msgsPerSec.toFixed(0)}`);
+    log('hop latency ...');
+    const hopOverheadUs = await hopLatencyUs(nc, consumerNc, 1000);
+    log(`hopOverheadUs ${hopOverheadUs.toFixed(0)}`);
+    log('CPU-bound stage (4 ms/message), 1 then 2 processes ...');
+    const one = await stageThroughput(server.url, nc, 'sone', 1, 600, 4);
+    const two = await stageThroughput(server.url, nc, 'stwo', 2, 600, 4);
+    log(`stage msgs/s: 1 process ${one.toFixed(1)}, 2 processes ${two.toFixed(1)}`);
+    log('backpressure with a slowed stage ...');
+    const bp = await backpressure(server.url, nc);
+    log(`backpressure: in flight max ${bp.maxInFlight} (maxUnverified ${bp.maxUnverified}); producer RSS ${bp.rssEarlyMb.toFixed(0)} MB early, ${bp.rssLateMb.toFixed(0)} MB late`);
+    const result = {
+      msgsPerSec: Math.round(msgsPerSec),
+      hopOverheadUs: Math.round(hopOverheadUs),
+      scaleRatio2: Number((two / one).toFixed(3)),
+      stageMsgsPerSec1: Number(one.toFixed(1)),
+      stageMsgsPerSec2: Number(two.toFixed(1)),
+      backpressureMaxInFlight: bp.maxInFlight,
+      maxUnverified: bp.maxUnverified,
+      producerRssMbEarly: Number(bp.rssEarlyMb.toFixed(1)),
+      producerRssMbLate: Number(bp.rssLateMb.toFixed(1)),
+      cores: (await import('node:os')).availableParallelism(),
+    };
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(26)} ${v}\n`);
+    return 0;
+  } finally {
+    await nc.close();
+    await consumerNc.close();
+    await server.stop();
+  }
+}
