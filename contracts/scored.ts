@@ -24,5 +24,9 @@ export const ScoredGroup = Envelope.extend({
   rewardStd: z.number(),
   /** complete: every member verified; partial: closed by the incomplete-group policy. */
   completion: z.enum(['complete', 'partial']),
+  /** Indices of members that never got a verdict (partial groups). */
+  missing: z.array(z.int().min(0)).default([]),
+  /** All scorable rewards equal and the drop policy is on: the learner skips this group. */
+  dropped: z.boolean().default(false),
 });
 export type ScoredGroup = z.infer<typeof ScoredGroup>;

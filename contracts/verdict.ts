@@ -15,6 +15,7 @@ export type Outcome = z.infer<typeof Outcome>;
 export const Verdict = Envelope.extend({
   kind: z.literal('verdict'),
   rolloutId: Id,
+  taskId: Id,
   groupId: Id,
   index: z.int().min(0),
   groupSize: z.int().min(1),

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+export const NormalizerConfig = z.strictObject({
+  /**
+   * A group still incomplete this long after its first verdict is closed as partial (its
+   * missing members take no part), and the closure is logged. Default 120 s.
+   */
+  groupTimeoutMs: z.int().min(10).default(120_000),
+  /** Drop groups whose rewards are all equal (the paper keeps them: default false). */
+  dropDegenerate: z.boolean().default(false),
+  /** Verdicts held at once while their groups fill. Default 4096. */
+  capacity: z.int().min(1).max(100_000).default(4096),
+});
+export type NormalizerConfig = z.infer<typeof NormalizerConfig>;
