@@ -2,18 +2,10 @@
 // it starts an embedded nats-server child with its own data dir (<state-dir>/nats). Runs the
 // supervisor in this process and prints a progress line until `ace down`, Ctrl-C, or (with
 // --until-idle) until every source has finished and every consumer is drained.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { DOWN_KEY, Supervisor, desiredKey } from '../actors/supervisor.ts';
-import { connectNats, ensureTopology, openKv } from '../streams/manager.ts';
-import { type NatsServer, startNatsServer } from '../streams/server.ts';
-import { args, cli, CliError, type UpState } from './session.ts';
+import { launch } from './launch.ts';
+import { args, cli, CliError } from './session.ts';
 import { renderSnapshot, snapshot } from './status.ts';
 import { loadTopology } from './topology-file.ts';
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-}
 
 export async function run(argv: string[]): Promise<number> {
   return cli(async () => {
@@ -28,49 +20,17 @@ export async function run(argv: string[]): Promise<number> {
     const topologyPath = positionals[0];
     if (!topologyPath) throw new CliError('BAD_ARGS', 'usage: ace up TOPOLOGY [--nats URL] [--until-idle] [--resume] [--state-dir DIR]');
     const topology = loadTopology(topologyPath);
-    const stateDir = resolve(values['state-dir']!);
-    mkdirSync(stateDir, { recursive: true });
     const log = (line: string) => process.stderr.write(`[up] ${line}\n`);
-
-    let server: NatsServer | null = null;
-    let natsUrl = values.nats;
-    if (!natsUrl) {
-      server = await startNatsServer({ dataDir: join(stateDir, 'nats') });
-      natsUrl = server.url;
-      log(`embedded nats-server pid ${server.pid} at ${natsUrl}, data in ${server.dataDir}`);
-    }
-    const nc = await connectNats(natsUrl, 'ace-up');
-    const { names, report } = await ensureTopology(nc, topology.prefix, topology.streams);
-    log(`streams: created ${report.created.length}, updated ${report.updated.length}, unchanged ${report.unchanged.length}`);
-    const runKv = await openKv(nc, names.kv.run);
-    const previousRun = (await runKv.get('run.id'))?.string();
-    const runId = values['run-id'] ?? (values.resume && previousRun ? previousRun : topology.runId ?? `${topology.name}-${stamp()}`);
-    await runKv.put('run.id', runId);
-    await runKv.delete(DOWN_KEY);
-    if (!values.resume) for (const [actor, spec] of Object.entries(topology.actors)) await runKv.put(desiredKey(actor), String(spec.instances));
-    log(`run ${runId}${values.resume ? ' (resumed)' : ''}: ${Object.entries(topology.actors).map(([a, s]) => `${a}(${s.kind})x${s.instances}`).join(' ')}`);
-
-    const state: UpState = {
-      natsUrl,
-      prefix: topology.prefix,
-      topologyPath: resolve(topologyPath),
-      runId,
-      pid: process.pid,
-      embedded: server !== null,
-      startedAt: Date.now(),
-    };
-    writeFileSync(join(stateDir, 'up.json'), `${JSON.stringify(state, null, 2)}\n`);
-
-    const supervisor = new Supervisor({
-      natsUrl,
-      topologyPath: resolve(topologyPath),
+    const launched = await launch({
       topology,
-      runId,
-      runKv,
-      logDir: join(stateDir, 'logs'),
+      topologyPath,
+      stateDir: values['state-dir']!,
+      natsUrl: values.nats,
+      runId: values['run-id'],
+      resume: values.resume!,
       log,
     });
-    await supervisor.start();
+    const { supervisor, nc, names, state } = launched;
 
     let stopReason = '';
     const stop = new Promise<void>((r) => {
@@ -108,11 +68,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     log(`stopping (${stopReason}): draining actors`);
-    await supervisor.stopAll();
-    await runKv.delete(DOWN_KEY);
-    rmSync(join(stateDir, 'up.json'), { force: true });
-    await nc.drain();
-    if (server) await server.stop();
+    await launched.stop();
     log('stopped');
     return 0;
   });

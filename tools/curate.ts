@@ -1,0 +1,73 @@
+// `ace curate CONFIG [--out DIR]`: run the curation pipeline (ops/data) on a config file and
+// write the curated JSONL, the report JSON and the readable summary. The verifiers are
+// loaded only when the config needs them.
+import { readFileSync } from 'node:fs';
+import { CurateConfig } from '../ops/data/config.ts';
+import type { Deps } from '../ops/data/pipeline.ts';
+import { resolve } from 'node:path';
+
+const USAGE = 'usage: ace curate CONFIG [--out DIR]\n  CONFIG: a JSON file (see configs/curate/)\n';
+
+export async function run(argv: string[]): Promise<number> {
+  const args = [...argv];
+  let outDir: string | undefined;
+  const at = args.indexOf('--out');
+  if (at >= 0) {
+    outDir = args[at + 1];
+    args.splice(at, 2);
+  }
+  const file = args[0];
+  if (!file || args.length !== 1 || (at >= 0 && !outDir)) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`ace curate: cannot read ${file}: ${(err as Error).message}\nHINT: pass a JSON config such as configs/curate/math.json\n`);
+    return 2;
+  }
+  const parsed = CurateConfig.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) process.stderr.write(`ace curate: ${file}: ${i.path.join('.') || '(root)'}: ${i.message}\n`);
+    process.stderr.write('HINT: see ops/data/config.ts for every field and its default\n');
+    return 2;
+  }
+  const config = parsed.data;
+  process.stderr.write(`ace curate: resolved config ${JSON.stringify(config)}\n`);
+
+  const { curate } = await import('../ops/data/pipeline.ts');
+  const { summarize, writeOutputs } = await import('../ops/data/report.ts');
+  const deps: Deps = {};
+  const closers: (() => Promise<void>)[] = [];
+  const needsCode = (config.domain === 'code' && config.codeChecks !== undefined) || (config.difficulty !== undefined && config.domain === 'code');
+  if ((config.domain === 'math' && config.answerCheck === 'math-verifier') || config.difficulty !== undefined || needsCode) {
+    const v = await import('../ops/data/verifiers.ts');
+    if (config.domain === 'math' && config.answerCheck === 'math-verifier') deps.answerChecker = v.mathAnswerChecker;
+    if (needsCode) {
+      const runner = new v.PoolCodeRunner();
+      deps.codeRunner = runner;
+      closers.push(() => runner.close());
+    }
+    if (config.difficulty) {
+      const s = config.difficulty.solver;
+      if (s.kind === 'policy') {
+        process.stderr.write(`ace curate: difficulty solver 'policy' (${s.checkpoint}) is not wired yet: no policy sampler exists in ops/model\nHINT: use {"kind": "recorded", "file": ...} with recorded attempts, or drop the difficulty stage\n`);
+        return 2;
+      }
+      const { readRawRows } = await import('../ops/data/read.ts');
+      const attempts = readRawRows(resolve(s.file)).flatMap((r) => (r.value ? [r.value as import('../ops/data/verifiers.ts').Attempts] : []));
+      deps.solver = new v.RecordedSolver(`recorded:${s.file}`, attempts, deps.codeRunner);
+    }
+  }
+  try {
+    const result = await curate(config, deps);
+    const paths = writeOutputs(result, outDir ?? config.outDir);
+    process.stdout.write(summarize(result.report));
+    process.stdout.write(`\nwrote ${paths.tasks}\n      ${paths.report}\n      ${paths.summary}\n`);
+    return 0;
+  } finally {
+    for (const close of closers) await close();
+  }
+}
