@@ -15,7 +15,7 @@ export interface MathTask {
   question: string;
   /** Gold answer, LaTeX. */
   gold: string;
-  /** Teacher solution: reasoning inside <think>...</think>, then the boxed answer. */
+  /** Teacher solution: terse reasoning inside <think>...</think>, then the boxed answer. */
   solution: string;
 }
 
@@ -179,7 +179,7 @@ export function splitOf(question: string): Split {
 }
 
 export function teacherSolution(think: string, gold: string): string {
-  return `<think>${think}</think>The answer is \\boxed{${gold}}.`;
+  return `<think>${think}</think>\\boxed{${gold}}`;
 }
 
 export interface MathSuiteOptions {

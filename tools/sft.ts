@@ -1,0 +1,66 @@
+// `ace sft [--config FILE] [--steps N] [--out DIR]`: trains the base policy from scratch on
+// teacher solutions (ops/recipe/sft.ts), evaluates it on the held-out split as it goes, and
+// writes a weights-only checkpoint plus sft.json (resolved config, seed, history, eval).
+// The shipped models/base was made by this command with configs/sft.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { saveCheckpoint } from '../ops/model/checkpoint.ts';
+import { Generator } from '../ops/model/generator.ts';
+import { evaluateMath } from '../ops/recipe/evaluate.ts';
+import { runSft, SftConfig } from '../ops/recipe/sft.ts';
+import { MathVerifierPool } from '../ops/reward/math/pool.ts';
+import { generateMathTasks } from '../ops/tasks/math.ts';
+import { formatIssues } from '../contracts/issues.ts';
+import { args, cli, CliError } from './session.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  return cli(async () => {
+    const { values } = args(argv, {
+      config: { type: 'string' },
+      steps: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string', default: 'models/base' },
+      dtype: { type: 'string', default: 'F16' },
+      'eval-every': { type: 'string', default: '100' },
+      'eval-problems': { type: 'string', default: '100' },
+    });
+    const raw = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {};
+    if (values.steps) raw.steps = Number(values.steps);
+    if (values.seed) raw.seed = Number(values.seed);
+    const parsed = SftConfig.safeParse(raw);
+    if (!parsed.success) throw new CliError('BAD_CONFIG', `invalid sft config ${values.config ?? '(defaults)'}:\n  ${formatIssues(parsed.error.issues).join('\n  ')}`);
+    const cfg = parsed.data;
+    if (!['F32', 'F16', 'BF16'].includes(values.dtype!)) throw new CliError('BAD_ARGS', `--dtype must be F32, F16 or BF16, got ${values.dtype}`);
+    process.stderr.write(`[sft] config ${JSON.stringify(cfg)}\n`);
+    const heldout = generateMathTasks({ seed: cfg.seed + 1, split: 'heldout', count: Number(values['eval-problems']) });
+    const verifier = new MathVerifierPool({ workers: 1, deadlineMs: 2000 });
+    let gen: Generator | null = null;
+    const evals: { step: number; greedyAcc: number; byLevel: Record<string, number> }[] = [];
+    const evalNow = async (step: number, params: Map<string, Float32Array>, config: Parameters<typeof Generator.create>[0]) => {
+      gen ??= await Generator.create(config, params, { threads: cfg.threads, maxBatch: 128, maxSeqLen: cfg.model.max_position_embeddings });
+      gen.setWeights(params);
+      const r = await evaluateMath(gen, verifier, heldout, { k: 1, temperature: 0, topP: 1, maxNewTokens: 96, seed: 0, chunkRows: 128 });
+      const byLevel = Object.fromEntries(Object.entries(r.byLevel).map(([l, s]) => [l, Number(s.avgAtK.toFixed(3))]));
+      evals.push({ step, greedyAcc: r.overall.avgAtK, byLevel });
+      process.stderr.write(`[sft] step ${step}: held-out greedy accuracy ${(r.overall.avgAtK * 100).toFixed(1)}% by level ${JSON.stringify(byLevel)}\n`);
+    };
+    const t0 = Date.now();
+    const everyEval = Number(values['eval-every']);
+    const result = await runSft(cfg, async (p, params, config) => {
+      if (p.step % 10 === 0) {
+        process.stderr.write(`[sft] step ${p.step}/${cfg.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${p.responseTokensPerSec.toFixed(0)} tok/s ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
+      }
+      if (everyEval > 0 && p.step > 0 && p.step % everyEval === 0) await evalNow(p.step, params, config);
+    });
+    await evalNow(cfg.steps, result.params, result.config);
+    saveCheckpoint(values.out!, { config: result.config, params: result.params, optimizer: null, state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: { sftSteps: cfg.steps } } }, { dtype: values.dtype as 'F16' });
+    writeFileSync(
+      join(values.out!, 'sft.json'),
+      `${JSON.stringify({ command: `ace sft${values.config ? ` --config ${values.config}` : ''} --dtype ${values.dtype}`, config: cfg, seconds: (Date.now() - t0) / 1000, evals, finalLoss: result.history.at(-1)?.loss }, null, 2)}\n`,
+    );
+    process.stderr.write(`[sft] wrote ${values.out} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+    await (gen as Generator | null)?.dispose();
+    await verifier.close();
+    return 0;
+  });
+}
