@@ -6,6 +6,10 @@ import type { ActorDefinition } from './runtime.ts';
 type AnyActor = ActorDefinition<any>;
 
 export const ACTORS: Record<ActorKind, () => Promise<AnyActor>> = {
+  generator: async () => (await import('./generator/generator.ts')).generator,
+  verifier: async () => (await import('./verifier/verifier.ts')).verifier,
+  normalizer: async () => (await import('./normalizer/normalizer.ts')).normalizer,
+  learner: async () => (await import('./learner/learner.ts')).learner,
   'demo-source': async () => (await import('./demo/source.ts')).demoSource,
   'demo-stage': async () => (await import('./demo/stage.ts')).demoStage,
 };

@@ -3,8 +3,7 @@
 import { z } from 'zod';
 import { Id } from './common.ts';
 
-// Kinds with an implementation in actors/registry.ts; the RL roles join as they are built.
-export const ActorKind = z.enum(['demo-source', 'demo-stage']);
+export const ActorKind = z.enum(['generator', 'verifier', 'normalizer', 'learner', 'demo-source', 'demo-stage']);
 export type ActorKind = z.infer<typeof ActorKind>;
 
 export const ActorName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'actor names are lower-case letters, digits and -');

@@ -46,7 +46,9 @@ export async function run(argv: string[]): Promise<number> {
     const v = await import('../ops/data/verifiers.ts');
     if (config.domain === 'math' && config.answerCheck === 'math-verifier') deps.answerChecker = v.mathAnswerChecker;
     if (needsCode) {
-      const runner = new v.PoolCodeRunner();
+      // Programs run in child processes: a mutant that exhausts memory can kill its host.
+      const { ProcessCodeRunner } = await import('../ops/data/process-runner.ts');
+      const runner = new ProcessCodeRunner(config.codeChecks?.concurrency ?? 2);
       deps.codeRunner = runner;
       closers.push(() => runner.close());
     }

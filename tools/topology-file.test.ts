@@ -24,7 +24,7 @@ describe('topology file validation', () => {
   it('names the field and the allowed values for a bad actor kind', () => {
     const e = errorOf({ ...valid, actors: { relay: { kind: 'verifer' } } });
     expect(e.code).toBe('TOPOLOGY_INVALID');
-    expect(e.message).toMatch(/actors\.relay\.kind: Invalid option: expected one of "demo-source"\|"demo-stage"/);
+    expect(e.message).toMatch(/actors\.relay\.kind: Invalid option: expected one of "generator"\|"verifier"\|"normalizer"\|"learner"\|"demo-source"\|"demo-stage"/);
   });
 
   it('names unknown keys, wrong types and bad storage choices', () => {

@@ -1,0 +1,146 @@
+// generator: pulls tasks, samples G responses per task with exactly the policy version the
+// task names (loading it from the object store when it changes), and publishes each rollout
+// with that version. Before sampling it takes room in the verifier's window (maxUnverified,
+// split across generator instances), so rollouts in flight stay bounded.
+import { bufferTime, concatMap, filter, from, fromEvent, lastValueFrom, takeUntil } from 'rxjs';
+import type { Rollout } from '../../contracts/rollout.ts';
+import { Task } from '../../contracts/task.ts';
+import { Generator } from '../../ops/model/generator.ts';
+import { promptTokens, responseText } from '../../ops/recipe/template.ts';
+import { InFlightWindow } from '../../streams/backpressure.ts';
+import { ensureConsumer } from '../../streams/manager.ts';
+import { type Delivery, source$ } from '../../streams/source.ts';
+import { getPolicy, PolicyStoreError } from '../policy-store.ts';
+import { rlSubjects } from '../rl-subjects.ts';
+import type { ActorDefinition } from '../runtime.ts';
+import { GeneratorConfig } from './config.ts';
+
+function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+export const generator: ActorDefinition<typeof GeneratorConfig> = {
+  kind: 'generator',
+  config: GeneratorConfig,
+  async run(ctx, cfg) {
+    const subjects = rlSubjects(ctx.names, ctx.runId);
+    const instances = ctx.topology.actors[ctx.actor].instances;
+    const window = new InFlightWindow(ctx.jsm, ctx.names.streams.rollouts.name, 'verifier', Math.max(1, Math.floor(ctx.topology.maxUnverified / instances)));
+    let gen: Generator | null = null;
+    let loaded = -1;
+    const durable = 'generator';
+    await ensureConsumer(ctx.jsm, {
+      stream: ctx.names.streams.prompts.name,
+      durable,
+      filterSubject: subjects.all('prompts'),
+      ackWaitMs: cfg.ackWaitMs,
+      maxAckPending: 4096,
+    });
+
+    const load = async (version: number) => {
+      if (version === loaded) return;
+      const p = await getPolicy(ctx.nc, ctx.names, version);
+      if (!gen) gen = await Generator.create(p.config, p.params, { threads: cfg.threads, maxBatch: 256, maxSeqLen: p.config.max_position_embeddings });
+      else gen.setWeights(p.params);
+      loaded = version;
+      ctx.metrics.set('policy/version', version);
+      ctx.log(`loaded policy v${version} (${p.digest.slice(0, 12)})`);
+    };
+
+    const sampleTasks = async (tasks: Delivery<Task>[]) => {
+      const version = tasks[0].value.policyVersion;
+      await load(version);
+      const rows = tasks.flatMap((d) => Array.from({ length: d.value.groupSize }, (_, index) => ({ task: d.value, index })));
+      // Never more rows at once than the window holds, or the acquire below could not finish.
+      for (let start = 0; start < rows.length; start += window.max) {
+        const part = rows.slice(start, start + window.max);
+        for (let i = 0; i < part.length; i++) await window.acquire(ctx.drain);
+        const t0 = performance.now();
+        const out = await gen!.sample(part.map((r) => promptTokens(r.task.prompt)), {
+          maxNewTokens: Math.max(...part.map((r) => r.task.maxResponseTokens)),
+          temperature: cfg.temperature,
+          topP: cfg.topP,
+          seed: seedOf(`${ctx.topology.seed}:${part[0].task.groupId}:${part[0].index}`),
+        });
+        const genMs = performance.now() - t0;
+        let tokens = 0;
+        await Promise.all(
+          part.map(async (r, i) => {
+            const t = r.task;
+            tokens += out.tokens[i].length;
+            const rollout: Rollout = {
+              kind: 'rollout',
+              id: `${t.groupId}.${r.index}`,
+              runId: t.runId,
+              step: t.step,
+              policyVersion: version,
+              ts: Date.now(),
+              taskId: t.taskId,
+              groupId: t.groupId,
+              index: r.index,
+              groupSize: t.groupSize,
+              domain: t.domain,
+              gold: t.gold,
+              tests: t.tests,
+              response: responseText(out.tokens[i]),
+              promptTokens: Array.from(promptTokens(t.prompt)),
+              responseTokens: Array.from(out.tokens[i]),
+              logprobs: Array.from(out.logprobs[i]),
+              finished: out.finished[i],
+              generator: ctx.instance,
+              genMs,
+            };
+            await ctx.sink.publish(subjects.rollouts(t.step, t.groupId), rollout);
+            window.done();
+          }),
+        );
+        ctx.metrics.inc('generator/rollouts', part.length);
+        ctx.metrics.inc('generator/tokens', tokens);
+        ctx.metrics.set('generator/tokens_per_s', tokens / (genMs / 1000));
+        ctx.metrics.inc('generator/busy_ms', genMs);
+      }
+    };
+
+    const handle = async (batch: Delivery<Task>[]) => {
+      // Tasks of one batch are sampled per policy version (one version per step when strict).
+      const byVersion = new Map<number, Delivery<Task>[]>();
+      for (const d of batch) byVersion.set(d.value.policyVersion, [...(byVersion.get(d.value.policyVersion) ?? []), d]);
+      for (const group of byVersion.values()) {
+        try {
+          await sampleTasks(group);
+          for (const d of group) d.ack();
+          ctx.metrics.inc('generator/tasks', group.length);
+        } catch (err) {
+          const missing = err instanceof PolicyStoreError && err.code === 'MISSING_VERSION';
+          if (!missing && !ctx.drain.aborted) throw err;
+          // Weights not announced yet, or draining: hand the tasks back.
+          for (const d of group) d.nak(missing ? 500 : 0);
+        }
+      }
+    };
+
+    const input$ = source$({
+      js: ctx.js,
+      stream: ctx.names.streams.prompts.name,
+      durable,
+      schema: Task,
+      capacity: cfg.tasksPerBatch,
+      deadLetters: { sink: ctx.sink, subject: ctx.deadLetterSubject },
+    });
+    try {
+      await lastValueFrom(
+        input$.pipe(
+          takeUntil(fromEvent(ctx.drain, 'abort')),
+          bufferTime(cfg.lingerMs, null, cfg.tasksPerBatch),
+          filter((b) => b.length > 0),
+          concatMap((b) => from(handle(b))),
+        ),
+        { defaultValue: undefined },
+      );
+    } finally {
+      await (gen as Generator | null)?.dispose();
+    }
+  },
+};

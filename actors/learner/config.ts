@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+export const CurriculumStage = z.strictObject({
+  /** First step of this stage. */
+  fromStep: z.int().min(0),
+  /** Response-length cap, tokens (the paper's 8K -> 16K -> 24K -> 32K, scaled down). */
+  maxResponseTokens: z.int().min(1),
+  /**
+   * Hard-prompt curriculum: leave out prompts whose last observed group pass rate is at
+   * least this (the paper drops prompts the policy already solves). 1 = keep all.
+   */
+  dropPassRateAtLeast: z.number().min(0).max(1).default(1),
+});
+export type CurriculumStage = z.infer<typeof CurriculumStage>;
+
+export const LearnerConfig = z.strictObject({
+  /** Checkpoint folder of the starting policy (version 0). Default models/base. */
+  base: z.string().default('models/base'),
+  /** Where step checkpoints go; `ace train` sets it. Default runs/default. */
+  runDir: z.string().default('runs/default'),
+  /** Optimizer steps to run. Default 40. */
+  steps: z.int().min(1).default(40),
+  /** Prompts per step (the rollout batch is tasksPerStep * groupSize). Default 16. */
+  tasksPerStep: z.int().min(1).default(16),
+  /** Responses per prompt, G. Default 8. */
+  groupSize: z.int().min(2).default(8),
+  /** Distinct train-split tasks the step batches are drawn from. Default 5000. */
+  poolSize: z.int().min(1).default(5000),
+  /** Difficulty levels of the RL pool (synthetic math suite). Default all. */
+  levels: z.array(z.int().min(1).max(5)).min(1).default([1, 2, 3, 4, 5]),
+  /** AdamW learning rate (constant, as in the paper's RL stages). Default 2e-4. */
+  lr: z.number().positive().default(2e-4),
+  weightDecay: z.number().min(0).default(0),
+  maxGradNorm: z.number().min(0).default(1),
+  /** Learner micro-batch shapes. */
+  buckets: z.array(z.strictObject({ batch: z.int().positive(), length: z.int().positive() })).min(1).default([{ batch: 8, length: 160 }]),
+  threads: z.int().min(1).default(2),
+  /** Response-length curriculum and hard-prompt stages. */
+  curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: 96, dropPassRateAtLeast: 1 }]),
+  /** Steps a rollout's policy version may lag the step it trains (0 = strictly on-policy). */
+  maxPolicyLag: z.int().min(0).max(0).default(0),
+  /** Step checkpoints kept besides the latest. Default 1. */
+  keepCheckpoints: z.int().min(0).default(1),
+});
+export type LearnerConfig = z.infer<typeof LearnerConfig>;

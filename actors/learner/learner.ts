@@ -1,0 +1,259 @@
+// learner: owns the step clock. For step N it releases the step's prompts (policy version N),
+// accumulates gradients group by group as scored groups arrive, and once the step's batch is
+// complete takes exactly one AdamW step, checkpoints, records the ledger entry, commits the
+// step in the run KV bucket, stores version N+1 in the object store and announces it. Only
+// then are the step's groups acked and the next prompts released.
+//
+// Recovery: the run KV key `learner.step` is the commit point. A restarted learner loads the
+// checkpoint of that step and re-reads the step's scored groups from the start of their
+// subject (a fresh per-step consumer), so no group is lost and none enters two steps.
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { fromEvent, takeUntil } from 'rxjs';
+import type { PolicyUpdate } from '../../contracts/policy.ts';
+import { ScoredGroup } from '../../contracts/scored.ts';
+import type { StepRecord } from '../../contracts/step.ts';
+import type { Task } from '../../contracts/task.ts';
+import { AdamW } from '../../ops/model/adamw.ts';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../../ops/model/checkpoint.ts';
+import { Learner } from '../../ops/model/learner.ts';
+import { Rng } from '../../ops/rng.ts';
+import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/tasks/math.ts';
+import { openKv } from '../../streams/manager.ts';
+import { type Delivery, source$ } from '../../streams/source.ts';
+import { policyObjectName, putPolicy } from '../policy-store.ts';
+import { rlSubjects } from '../rl-subjects.ts';
+import type { ActorContext, ActorDefinition } from '../runtime.ts';
+import { type CurriculumStage, LearnerConfig } from './config.ts';
+
+export const STEP_KEY = 'learner.step';
+export const DONE_KEY = 'learner.done';
+
+export function stageAt(curriculum: readonly CurriculumStage[], step: number): CurriculumStage {
+  return [...curriculum].sort((a, b) => a.fromStep - b.fromStep).filter((s) => s.fromStep <= step).at(-1) ?? curriculum[0];
+}
+
+/** The step's prompts: a seeded draw from the pool, leaving out prompts the stage calls too easy. */
+export function selectTasks(pool: readonly MathTask[], passRates: ReadonlyMap<string, number>, stage: CurriculumStage, seed: number, step: number, n: number): MathTask[] {
+  const eligible = pool.filter((t) => (passRates.get(t.id) ?? 0) < stage.dropPassRateAtLeast);
+  const from = eligible.length >= n ? eligible : pool;
+  const rng = new Rng((seed * 1_000_003 + step) >>> 0);
+  const picked = new Set<number>();
+  while (picked.size < n) picked.add(rng.int(0, from.length - 1));
+  return [...picked].map((i) => from[i]);
+}
+
+const stepDir = (runDir: string, step: number) => join(runDir, 'checkpoints', `step-${String(step).padStart(5, '0')}`);
+
+export const learner: ActorDefinition<typeof LearnerConfig> = {
+  kind: 'learner',
+  config: LearnerConfig,
+  async run(ctx, cfg) {
+    const subjects = rlSubjects(ctx.names, ctx.runId);
+    const runKv = await openKv(ctx.nc, ctx.names.kv.run);
+    const curriculumKv = await openKv(ctx.nc, ctx.names.kv.curriculum);
+    const committed = await runKv.get(STEP_KEY);
+    let step = committed?.value.length ? Number(committed.string()) : 0;
+
+    // The policy at `step`: the step's checkpoint when resuming, else the base.
+    const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepDir(cfg.runDir, step)) : loadCheckpoint(cfg.base);
+    const { config, params } = ckpt;
+    const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
+    const engine = new Learner(config, params, { buckets: cfg.buckets, threads: cfg.threads });
+    const pool = generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] });
+    const passRates = new Map<string, number>();
+    for await (const k of await curriculumKv.keys('pass.>')) {
+      const e = await curriculumKv.get(k);
+      if (e?.value.length) passRates.set(k.slice('pass.'.length), Number(e.string()));
+    }
+    ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} tasks`);
+
+    const announce = async (version: number) => {
+      const { digest, bytes } = await putPolicy(ctx.nc, ctx.names, version, config, params);
+      const update: PolicyUpdate = {
+        kind: 'policy-update',
+        id: `policy.${ctx.runId}.v${version}`,
+        runId: ctx.runId,
+        step: version,
+        policyVersion: version,
+        ts: Date.now(),
+        digest,
+        bytes,
+        format: 'safetensors',
+        location: { type: 'object-store', bucket: ctx.names.objectStore, name: policyObjectName(version) },
+      };
+      await ctx.sink.publish(subjects.policy(), update);
+      ctx.metrics.set('policy/version', version);
+    };
+    await announce(step);
+
+    while (step < cfg.steps && !ctx.drain.aborted) {
+      const t0 = Date.now();
+      ctx.metrics.set('learner/step', step);
+      const stage = stageAt(cfg.curriculum, step);
+      const tasks = selectTasks(pool, passRates, stage, ctx.topology.seed, step, cfg.tasksPerStep);
+      // Release the step's prompts; msgIDs make a re-release after a restart a no-op.
+      for (const [i, t] of tasks.entries()) {
+        const msg: Task = {
+          kind: 'task',
+          id: `task.${ctx.runId}.s${step}.${i}`,
+          runId: ctx.runId,
+          step,
+          policyVersion: step,
+          ts: Date.now(),
+          taskId: t.id,
+          groupId: `g.s${step}.${i}`,
+          domain: 'math',
+          prompt: t.question,
+          gold: t.gold,
+          groupSize: cfg.groupSize,
+          maxResponseTokens: stage.maxResponseTokens,
+          meta: { level: t.level, family: t.family },
+        };
+        await ctx.sink.publish(subjects.prompts(step), msg);
+      }
+
+      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep);
+      if (!result) break; // draining: nothing committed, the next incarnation redoes the step
+
+      // Exactly one optimizer step for the batch.
+      const grads = engine.takeGrads();
+      const stats = engine.lastStep!;
+      const report = optimizer.step(params, grads, cfg.lr);
+      const next = step + 1;
+      const dir = stepDir(cfg.runDir, next);
+      saveCheckpoint(`${dir}.tmp`, { config, params, optimizer: optimizer.state, state: { formatVersion: 1, step: next, policyVersion: next, optimizerStep: optimizer.state.step, rngState: null, extra: {} } });
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(`${dir}.tmp`, dir);
+
+      const rewards = result.groups.flatMap((g) => g.members.map((m) => m.reward)).filter((r): r is 0 | 1 => r !== null);
+      const responseLens = result.groups.flatMap((g) => g.members.map((m) => m.responseTokens.length));
+      const seconds = (Date.now() - t0) / 1000;
+      const metrics: Record<string, number> = {
+        'reward/mean': rewards.length ? rewards.reduce((s: number, r) => s + r, 0) / rewards.length : 0,
+        'reward/pass_rate': result.groups.filter((g) => g.members.some((m) => m.reward === 1)).length / result.groups.length,
+        'reward/unscorable': result.groups.reduce((s, g) => s + g.members.filter((m) => m.reward === null).length, 0),
+        'response/mean_tokens': responseLens.reduce((s, n) => s + n, 0) / Math.max(1, responseLens.length),
+        'response/max_tokens_cap': stage.maxResponseTokens,
+        'learner/loss': stats.loss,
+        'learner/entropy': stats.entropy,
+        'learner/grad_norm': report.gradNorm,
+        'learner/lr': report.lr,
+        'learner/response_tokens': stats.tokenCount,
+        'learner/groups_partial': result.groups.filter((g) => g.completion === 'partial').length,
+        'learner/groups_dropped': result.groups.filter((g) => g.dropped).length,
+        'step/seconds': seconds,
+        'step/tokens_per_s': responseLens.reduce((s, n) => s + n, 0) / seconds,
+      };
+      const record: StepRecord = {
+        kind: 'step',
+        id: `step.${ctx.runId}.${step}`,
+        runId: ctx.runId,
+        step,
+        policyVersion: step,
+        ts: Date.now(),
+        rolloutIds: result.groups.flatMap((g) => (g.dropped ? [] : g.members.map((m) => m.rolloutId))),
+        groupIds: result.groups.map((g) => g.groupId),
+        metrics,
+        startedAt: t0,
+        endedAt: Date.now(),
+      };
+      await ctx.sink.publish(subjects.steps(), record);
+      for (const g of result.groups) {
+        const scored = g.members.filter((m) => m.reward !== null);
+        if (scored.length) {
+          const rate = scored.filter((m) => m.reward === 1).length / scored.length;
+          passRates.set(g.taskId, rate);
+          await curriculumKv.put(`pass.${g.taskId}`, String(rate));
+        }
+      }
+      await runKv.put(STEP_KEY, String(next)); // the commit point
+      step = next;
+      await announce(step);
+      for (const d of result.deliveries) d.ack();
+      await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
+      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints);
+      ctx.log(`step ${step - 1} done in ${seconds.toFixed(1)} s: reward ${metrics['reward/mean'].toFixed(3)} loss ${stats.loss.toFixed(4)} entropy ${stats.entropy.toFixed(3)}`);
+    }
+    if (step >= cfg.steps) await runKv.put(DONE_KEY, String(step));
+  },
+};
+
+/** Accumulates the step's groups as they arrive; null when the learner drains first. */
+async function collectStep(ctx: ActorContext, engine: Learner, step: number, groups: number): Promise<{ groups: ScoredGroup[]; deliveries: Delivery<ScoredGroup>[] } | null> {
+  const subjects = rlSubjects(ctx.names, ctx.runId);
+  const durable = `learner-s${step}`;
+  // A fresh consumer per step reading the step's subject from its start: after a restart the
+  // step's groups come back whether or not an earlier incarnation had received them.
+  await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, durable).catch(() => {});
+  await ctx.jsm.consumers.add(ctx.names.streams.scored.name, {
+    durable_name: durable,
+    filter_subject: subjects.scored(step),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(3_600_000),
+    max_ack_pending: 100_000,
+  });
+  const seen = new Map<string, ScoredGroup>();
+  const deliveries: Delivery<ScoredGroup>[] = [];
+  return new Promise((resolve, reject) => {
+    let chain = Promise.resolve();
+    const sub = source$({
+      js: ctx.js,
+      stream: ctx.names.streams.scored.name,
+      durable,
+      schema: ScoredGroup,
+      capacity: 100_000,
+      deadLetters: { sink: ctx.sink, subject: ctx.deadLetterSubject },
+    })
+      .pipe(takeUntil(fromEvent(ctx.drain, 'abort')))
+      .subscribe({
+        next: (d) => {
+          chain = chain
+            .then(async () => {
+              const g = d.value;
+              deliveries.push(d);
+              if (seen.has(g.groupId) || seen.size >= groups) return;
+              if (g.policyVersion !== step) {
+                ctx.log(`group ${g.groupId} has policy v${g.policyVersion} but step ${step} is strictly on-policy: left out`);
+                ctx.metrics.inc('learner/off_policy_groups');
+                return;
+              }
+              seen.set(g.groupId, g);
+              if (!g.dropped) {
+                await engine.accumulate({
+                  tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
+                  responseStart: g.members.map((m) => m.promptTokens.length),
+                  advantages: g.members.map((m) => m.advantage),
+                });
+              }
+              ctx.metrics.set('learner/groups_in_step', seen.size);
+              if (seen.size === groups) {
+                sub.unsubscribe();
+                resolve({ groups: [...seen.values()], deliveries });
+              }
+            })
+            .catch((err) => {
+              sub.unsubscribe();
+              reject(err);
+            });
+        },
+        error: reject,
+        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: [...seen.values()], deliveries } : null)),
+      });
+  });
+}
+
+function pruneCheckpoints(runDir: string, latest: number, keep: number): void {
+  const root = join(runDir, 'checkpoints');
+  if (!existsSync(root)) return;
+  const steps = readdirSync(root)
+    .map((n) => /^step-(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .filter((s) => s < latest)
+    .sort((a, b) => b - a);
+  for (const s of steps.slice(keep)) rmSync(stepDir(runDir, s), { recursive: true, force: true });
+}
