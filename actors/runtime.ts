@@ -152,6 +152,16 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A supervised actor whose supervisor died (re-parented) drains instead of running orphaned.
+  const parent = process.ppid;
+  const orphanCheck = process.env.ACE_SUPERVISED
+    ? setInterval(() => {
+        if (process.ppid !== parent) {
+          log(`supervisor (pid ${parent}) is gone: draining`);
+          onSignal();
+        }
+      }, 500)
+    : null;
 
   let code = 0;
   try {
@@ -181,6 +191,7 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
     code = 1;
   }
   clearInterval(timer);
+  if (orphanCheck) clearInterval(orphanCheck);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   await beat().catch(() => {});

@@ -157,7 +157,7 @@ export class Supervisor {
     const child = spawn(
       process.execPath,
       [ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: '1' } },
     );
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });

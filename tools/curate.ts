@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     if (needsCode) {
       // Programs run in child processes: a mutant that exhausts memory can kill its host.
       const { ProcessCodeRunner } = await import('../ops/data/process-runner.ts');
-      const runner = new ProcessCodeRunner(config.codeChecks?.concurrency ?? 2);
+      const runner = new ProcessCodeRunner(config.codeChecks?.concurrency ?? 2, config.codeChecks?.perTestMs ?? 1000);
       deps.codeRunner = runner;
       closers.push(() => runner.close());
     }

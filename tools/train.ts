@@ -67,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
   return cli(async () => {
     const { values } = args(argv, {
       'run-dir': { type: 'string', default: 'runs/default' },
+      topology: { type: 'string' },
+      nats: { type: 'string' },
       resume: { type: 'boolean', default: false },
       steps: { type: 'string', default: '40' },
       seed: { type: 'string', default: '1' },
@@ -91,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!existsSync(topologyPath)) throw new CliError('NO_RUN', `nothing to resume in ${runDir} (no topology.json)\nHINT: start a run with \`ace train --run-dir ${values['run-dir']}\``);
       topologyRaw = JSON.parse(readFileSync(topologyPath, 'utf8'));
     } else {
-      if (existsSync(join(runDir, 'nats'))) throw new CliError('RUN_EXISTS', `${runDir} already holds a run\nHINT: continue it with --resume, or choose another --run-dir`);
+      if (existsSync(join(runDir, 'topology.json'))) throw new CliError('RUN_EXISTS', `${runDir} already holds a run\nHINT: continue it with --resume, or choose another --run-dir`);
       const settings: TrainSettings = {
         runDir,
         steps: Number(values.steps),
@@ -104,8 +106,8 @@ export async function run(argv: string[]): Promise<number> {
         verifierSlowFactor: Number(values['verifier-slow-factor']),
         maxResponseTokens: Number(values['max-response-tokens']),
       };
-      if (!existsSync(join(settings.base, 'model.safetensors'))) throw new CliError('NO_BASE', `no base checkpoint at ${settings.base}\nHINT: train one with \`ace sft --out ${settings.base}\``);
-      topologyRaw = trainTopology(settings);
+      if (!values.topology && !existsSync(join(settings.base, 'model.safetensors'))) throw new CliError('NO_BASE', `no base checkpoint at ${settings.base}\nHINT: train one with \`ace sft --out ${settings.base}\``);
+      topologyRaw = values.topology ? JSON.parse(readFileSync(values.topology, 'utf8')) : trainTopology(settings);
       mkdirSync(runDir, { recursive: true });
       writeFileSync(topologyPath, `${JSON.stringify(topologyRaw, null, 2)}\n`);
     }
@@ -137,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
       log(`before: avg@${values['eval-k']} ${pct(before!.overall.avgAtK)} pass@${values['eval-k']} ${pct(before!.overall.passAtK)}`);
     }
 
-    const launched = await launch({ topology, topologyPath, stateDir: runDir, resume: values.resume!, log });
+    const launched = await launch({ topology, topologyPath, stateDir: runDir, natsUrl: values.nats, resume: values.resume!, log });
     log(`run ${launched.runId}: ${learnerCfg.steps} steps x ${learnerCfg.tasksPerStep} prompts x ${learnerCfg.groupSize} samples; watch with \`ace monitor --state-dir ${values['run-dir']}\``);
     const jsm = await jetstreamManager(launched.nc);
     const stepsStream = launched.names.streams.steps.name;

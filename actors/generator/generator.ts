@@ -100,6 +100,8 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
         ctx.metrics.inc('generator/tokens', tokens);
         ctx.metrics.set('generator/tokens_per_s', tokens / (genMs / 1000));
         ctx.metrics.inc('generator/busy_ms', genMs);
+        ctx.metrics.set('generator/window_waits', window.waits);
+        ctx.metrics.set('generator/max_in_flight_seen', window.maxSeen);
       }
     };
 

@@ -10,5 +10,7 @@ export const NormalizerConfig = z.strictObject({
   dropDegenerate: z.boolean().default(false),
   /** Verdicts held at once while their groups fill. Default 4096. */
   capacity: z.int().min(1).max(100_000).default(4096),
+  /** Redelivery of verdicts held by a normalizer that died, ms. Default 30 s. */
+  ackWaitMs: z.int().min(100).default(30_000),
 });
 export type NormalizerConfig = z.infer<typeof NormalizerConfig>;

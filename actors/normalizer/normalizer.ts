@@ -51,7 +51,7 @@ export const normalizer: ActorDefinition<typeof NormalizerConfig> = {
           schema: Verdict,
           concurrency: cfg.capacity,
           maxAckPending: cfg.capacity,
-          ackWaitMs: 30_000,
+          ackWaitMs: cfg.ackWaitMs,
           metricPrefix: 'normalizer',
         },
         async (d) => {

@@ -1,0 +1,162 @@
+// Acceptance (issue 6), the loop's mechanics with a tiny random policy against a real
+// nats-server and real actor processes: strict on-policy (from the messages), the ledger
+// after SIGKILLs of each actor mid-run, backpressure with a verifier slowed tenfold, and
+// `ace train --resume` after the whole topology is killed.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Heartbeat } from '../../contracts/metrics.ts';
+import type { Rollout } from '../../contracts/rollout.ts';
+import type { StepRecord } from '../../contracts/step.ts';
+import type { TopologyInput } from '../../contracts/topology.ts';
+import { connectNats } from '../../streams/manager.ts';
+import type { NatsServer } from '../../streams/server.ts';
+import { withNats } from '../support/nats.ts';
+import { tinyPolicy } from '../support/tiny-policy.ts';
+import { ACE, heartbeats, readAll, waitFor } from '../support/up.ts';
+
+const TASKS = 4;
+const G = 4;
+
+function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; maxUnverified?: number } = {}): TopologyInput {
+  return {
+    name: 'rl',
+    prefix,
+    seed: 5,
+    maxUnverified: over.maxUnverified ?? 64,
+    actors: {
+      generator: { kind: 'generator', config: { tasksPerBatch: TASKS, ackWaitMs: 2000, lingerMs: 20 } },
+      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, slowFactor: over.slowFactor ?? 1, concurrency: 4 } },
+      normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
+      learner: {
+        kind: 'learner',
+        config: { base, runDir, steps, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
+      },
+    },
+  };
+}
+
+function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: string[] = []) {
+  const file = join(mkdtempSync(join(tmpdir(), 'ace-rl-')), 'topology.json');
+  writeFileSync(file, JSON.stringify(t));
+  const args = extra.includes('--resume') ? extra : ['--topology', file, ...extra];
+  const child = spawn(process.execPath, [ACE, 'train', '--run-dir', runDir, '--nats', natsUrl, '--no-eval', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exit = new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? -1 : 0))));
+  return { child, exit, output: () => out };
+}
+
+/** The ledger: each step once, tasks*G rollouts each, none twice, each sampled with the step's version. */
+async function checkLedger(nc: NatsConnection, prefix: string, steps: number): Promise<StepRecord[]> {
+  const P = prefix.toUpperCase();
+  const records = (await readAll<StepRecord>(nc, `${P}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
+  expect(records.map((r) => r.step)).toEqual(Array.from({ length: steps }, (_, i) => i));
+  const rollouts = await readAll<Rollout>(nc, `${P}_ROLLOUTS`, `${prefix}.rollouts.>`);
+  const byId = new Map(rollouts.map((m) => [m.value.id, m.value]));
+  expect(byId.size).toBe(rollouts.length); // no rollout published twice
+  const all = records.flatMap((r) => r.rolloutIds);
+  expect(new Set(all).size).toBe(all.length); // no rollout counted in two steps
+  for (const r of records) {
+    expect(r.rolloutIds).toHaveLength(TASKS * G);
+    for (const id of r.rolloutIds) {
+      const ro = byId.get(id);
+      expect(ro, `rollout ${id} of step ${r.step}`).toBeDefined();
+      expect({ id, version: ro!.policyVersion, step: ro!.step }).toEqual({ id, version: r.step, step: r.step });
+    }
+  }
+  return records;
+}
+
+describe('the RL loop (tiny policy)', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  let base: string;
+  beforeAll(async () => {
+    server = await withNats();
+    nc = await connectNats(server.url, 'test');
+    base = tinyPolicy();
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  it('is strictly on-policy: every rollout in step N was sampled with version N', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const t = startTrain(topology('ra', base, runDir, 3), server.url, runDir);
+    expect(await t.exit, t.output()).toBe(0);
+    const records = await checkLedger(nc, 'ra', 3);
+    expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
+    expect(t.output()).toMatch(/step +2 +v2 +reward/);
+  });
+
+  it('completes with an intact ledger when each actor is SIGKILLed mid-run', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    // A slower verifier keeps steps long enough for every kill to land before the run ends.
+    const t = startTrain(topology('rb', base, runDir, 10, { slowFactor: 3 }), server.url, runDir);
+    const learnerStep = (hb: Heartbeat[]) => hb.find((h) => h.actor === 'learner' && h.state === 'RUNNING')?.metrics['learner/step'] ?? -1;
+    const killed: string[] = [];
+    for (const [actor, atStep] of [['generator', 1], ['verifier', 2], ['normalizer', 4], ['learner', 5]] as const) {
+      const victim = await waitFor(`${actor} at step ${atStep}`, async () => {
+        const hb = await heartbeats(nc, 'rb').catch(() => []);
+        const h = hb.find((x) => x.actor === actor && x.state === 'RUNNING' && Date.now() - x.ts < 3000);
+        return learnerStep(hb) >= atStep && h ? h : null;
+      }, 120_000, 50);
+      process.kill(victim.pid, 'SIGKILL');
+      killed.push(`${actor}@${learnerStep(await heartbeats(nc, 'rb'))}`);
+    }
+    expect(await t.exit, t.output()).toBe(0);
+    for (const actor of ['generator', 'verifier', 'normalizer', 'learner']) expect(t.output()).toMatch(new RegExp(`${actor}-0 failed \\(SIGKILL\\)`));
+    await checkLedger(nc, 'rb', 10);
+  }, 240_000);
+
+  it('keeps unverified rollouts within maxUnverified when the verifier is ten times slower; the generator waits', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const maxUnverified = 6;
+    const t = startTrain(topology('rc', base, runDir, 2, { slowFactor: 10, maxUnverified }), server.url, runDir);
+    const jsm = await jetstreamManager(nc);
+    let maxInFlight = 0;
+    let samples = 0;
+    let running = true;
+    t.exit.then(() => (running = false));
+    while (running) {
+      const ci = await jsm.consumers.info('RC_ROLLOUTS', 'verifier').catch(() => null);
+      if (ci) {
+        maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
+        samples++;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await t.exit, t.output()).toBe(0);
+    expect(samples).toBeGreaterThan(10);
+    expect(maxInFlight).toBeLessThanOrEqual(maxUnverified);
+    const gen = (await heartbeats(nc, 'rc')).find((h) => h.actor === 'generator')!;
+    expect(gen.metrics['generator/window_waits']).toBeGreaterThan(0);
+    expect(gen.metrics['generator/max_in_flight_seen']).toBeLessThanOrEqual(maxUnverified);
+    await checkLedger(nc, 'rc', 2);
+  });
+
+  it('resumes after the whole topology is killed, applying no step twice', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const t = startTrain(topology('rd', base, runDir, 6), server.url, runDir);
+    await waitFor('step 2 committed', async () => {
+      const hb = await heartbeats(nc, 'rd').catch(() => []);
+      return (hb.find((h) => h.actor === 'learner')?.metrics['learner/step'] ?? 0) >= 2;
+    }, 120_000, 50);
+    // Kill the supervisor and every actor process at once.
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(t.child.pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
+    t.child.kill('SIGKILL');
+    for (const pid of children) process.kill(pid, 'SIGKILL');
+    await t.exit;
+    const r = startTrain(topology('rd', base, runDir, 6), server.url, runDir, ['--resume']);
+    expect(await r.exit, r.output()).toBe(0);
+    expect(r.output()).toMatch(/\(resumed\)/);
+    await checkLedger(nc, 'rd', 6);
+  });
+});
