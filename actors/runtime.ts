@@ -159,6 +159,8 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
         if (process.ppid !== parent) {
           log(`supervisor (pid ${parent}) is gone: draining`);
           onSignal();
+          // Nobody will restart or stop this process: do not outlive a broken drain.
+          setTimeout(() => process.exit(1), 10_000).unref();
         }
       }, 500)
     : null;

@@ -8,7 +8,7 @@ import type { TopologyInput } from '../../contracts/topology.ts';
 import { connectNats } from '../../streams/manager.ts';
 import type { NatsServer } from '../../streams/server.ts';
 import { withNats } from '../support/nats.ts';
-import { heartbeats, readAll, startUp, subjectCounts, waitFor } from '../support/up.ts';
+import { heartbeats, killStartedUps, readAll, startUp, subjectCounts, waitFor } from '../support/up.ts';
 
 const N = 10_000;
 
@@ -53,6 +53,7 @@ describe('a chain of actor processes', () => {
     nc = await connectNats(server.url, 'test');
   });
   afterAll(async () => {
+    killStartedUps();
     await nc?.close();
     await server?.stop();
   });

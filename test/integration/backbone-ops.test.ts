@@ -8,7 +8,7 @@ import { connectNats } from '../../streams/manager.ts';
 import type { NatsServer } from '../../streams/server.ts';
 import type { DeadLetter } from '../../streams/source.ts';
 import { withNats } from '../support/nats.ts';
-import { heartbeats, readAll, runAce, startUp, subjectCounts, waitFor } from '../support/up.ts';
+import { heartbeats, killStartedUps, readAll, runAce, startUp, subjectCounts, waitFor } from '../support/up.ts';
 
 const item = (prefix: string, seq: number): DemoItem => ({
   kind: 'demo',
@@ -30,6 +30,7 @@ describe('backbone operations', () => {
     nc = await connectNats(server.url, 'test');
   });
   afterAll(async () => {
+    killStartedUps();
     await nc?.close();
     await server?.stop();
   });

@@ -40,11 +40,14 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
   };
 }
 
+const trains = new Set<ReturnType<typeof spawn>>();
+
 function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: string[] = []) {
   const file = join(mkdtempSync(join(tmpdir(), 'ace-rl-')), 'topology.json');
   writeFileSync(file, JSON.stringify(t));
   const args = extra.includes('--resume') ? extra : ['--topology', file, ...extra];
   const child = spawn(process.execPath, [ACE, 'train', '--run-dir', runDir, '--nats', natsUrl, '--no-eval', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  trains.add(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -83,6 +86,7 @@ describe('the RL loop (tiny policy)', () => {
     base = tinyPolicy();
   });
   afterAll(async () => {
+    for (const c of trains) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await nc?.close();
     await server?.stop();
   });

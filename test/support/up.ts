@@ -27,6 +27,14 @@ export function writeTopology(t: TopologyInput): { dir: string; path: string } {
   return { dir, path };
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills every `ace up` this test file started that is still running (its actors follow). */
+export function killStartedUps(): void {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  started.clear();
+}
+
 export function startUp(t: TopologyInput, natsUrl: string, extra: string[] = []): UpHandle {
   const { dir, path } = writeTopology(t);
   const child = spawn(process.execPath, [ACE, 'up', path, '--nats', natsUrl, '--state-dir', dir, '--progress-ms', '500', ...extra], {
@@ -35,6 +43,7 @@ export function startUp(t: TopologyInput, natsUrl: string, extra: string[] = [])
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  started.add(child);
   const exit = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
   return { child, stateDir: dir, topologyPath: path, output: () => out, exit };
 }
