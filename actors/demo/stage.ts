@@ -2,14 +2,10 @@
 // its name appended; the msgID (target token + item id) makes a redelivery idempotent.
 import { DemoItem } from '../../contracts/demo.ts';
 import { subject } from '../../streams/topology.ts';
+import { burnCpu } from '../burn.ts';
 import { ACK, consume } from '../consume.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { DemoStageConfig } from './config.ts';
-
-function busyWait(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
-}
 
 export const demoStage: ActorDefinition<typeof DemoStageConfig> = {
   kind: 'demo-stage',
@@ -29,7 +25,7 @@ export const demoStage: ActorDefinition<typeof DemoStageConfig> = {
         metricPrefix: 'stage',
       },
       async (d) => {
-        if (cfg.workMs > 0) busyWait(cfg.workMs);
+        if (cfg.workMs > 0) burnCpu(cfg.workMs);
         ctx.metrics.inc('stage/processed');
         if (d.redeliveryCount > 0) ctx.metrics.inc('stage/redelivered');
         if (to) {

@@ -15,6 +15,11 @@ export const VerifierConfig = z.strictObject({
    * to study backpressure with a slow verifier. Default 1.
    */
   slowFactor: z.number().min(1).max(1000).default(1),
+  /**
+   * Bench knob: CPU time burnt per rollout on top of the reward, ms, to stand in for costly
+   * verification (running code against many tests). Default 0.
+   */
+  burnMsPerRollout: z.number().min(0).max(60_000).default(0),
   /** Redelivery of a rollout whose verifier died before acking, ms. Default 30 s. */
   ackWaitMs: z.int().min(100).default(30_000),
 });

@@ -6,6 +6,7 @@ import { Rollout } from '../../contracts/rollout.ts';
 import type { Outcome, Verdict } from '../../contracts/verdict.ts';
 import { CodeVerifierPool } from '../../ops/reward/code/pool.ts';
 import { MathVerifierPool } from '../../ops/reward/math/pool.ts';
+import { burnCpu } from '../burn.ts';
 import { ACK, consume } from '../consume.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
@@ -47,6 +48,7 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
             outcome = { kind: v.kind, reason, detail: { passed: v.passed, total: v.total, firstFailure: v.firstFailure } };
             reward = v.reward;
           }
+          if (cfg.burnMsPerRollout > 0) burnCpu(cfg.burnMsPerRollout);
           const elapsed = performance.now() - t0;
           if (cfg.slowFactor > 1) await new Promise((res) => setTimeout(res, elapsed * (cfg.slowFactor - 1)));
           const verdict: Verdict = {

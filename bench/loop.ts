@@ -1,0 +1,175 @@
+// `ace bench loop [--json]`: the RL step, streamed over JetStream vs. the same cores called
+// in-process, on this machine.
+// - stepSeconds: median streamed step (4 tasks... as configured below), real math verifier.
+// - streamOverhead: that streamed step over the same step run in-process, stage after stage
+//   (generate, verify, normalize, learn) with the same model, batch and thread settings.
+// - pipelineSpeedup: with verification made about as costly as generation (CPU burnt per
+//   rollout, the stand-in for code execution), the in-process stage-after-stage step over
+//   the streamed step, where verification and learning overlap generation.
+// - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { burnCpu } from '../actors/burn.ts';
+import { selectTasks } from '../actors/learner/learner.ts';
+import type { StepRecord } from '../contracts/step.ts';
+import type { TopologyInput } from '../contracts/topology.ts';
+import { AdamW } from '../ops/model/adamw.ts';
+import { loadCheckpoint, saveCheckpoint } from '../ops/model/checkpoint.ts';
+import { initParams, type LlamaConfig, parseLlamaConfig } from '../ops/model/config.ts';
+import { Generator } from '../ops/model/generator.ts';
+import { Learner } from '../ops/model/learner.ts';
+import { groupAdvantages } from '../ops/recipe/advantage.ts';
+import { promptTokens, responseText } from '../ops/recipe/template.ts';
+import { MathVerifierPool } from '../ops/reward/math/pool.ts';
+import { Rng } from '../ops/rng.ts';
+import { generateMathTasks, type MathTask } from '../ops/tasks/math.ts';
+import { connectNats } from '../streams/manager.ts';
+import { startNatsServer } from '../streams/server.ts';
+import { heartbeats, readAll, runAce } from '../test/support/up.ts';
+
+const TASKS = 8;
+const G = 8;
+const TASKS_PER_CALL = 2;
+const MAX_TOKENS = 64;
+const GEN_THREADS = 1;
+const LEARN_THREADS = 2;
+const BUCKETS = [{ batch: 8, length: 160 }];
+const SEED = 11;
+const log = (m: string) => process.stderr.write(`[bench loop] ${m}\n`);
+
+interface InProcess {
+  gen: Generator;
+  learner: Learner;
+  params: Map<string, Float32Array>;
+  optimizer: AdamW;
+  verifier: MathVerifierPool;
+}
+
+/** One step, stage after stage: generate everything, verify everything, normalize, learn. */
+async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): Promise<{ seconds: number; genSeconds: number }> {
+  const t0 = performance.now();
+  const rows: { task: MathTask; tokens: Int32Array }[] = [];
+  for (let i = 0; i < tasks.length; i += TASKS_PER_CALL) {
+    const part = tasks.slice(i, i + TASKS_PER_CALL).flatMap((t) => Array.from({ length: G }, () => t));
+    const out = await p.gen.sample(part.map((t) => promptTokens(t.question)), { maxNewTokens: MAX_TOKENS, temperature: 1, topP: 1, seed: i });
+    part.forEach((t, k) => rows.push({ task: t, tokens: out.tokens[k] }));
+  }
+  const genSeconds = (performance.now() - t0) / 1000;
+  const rewards: (0 | 1 | null)[] = [];
+  for (const r of rows) {
+    if (burnMs > 0) burnCpu(burnMs);
+    rewards.push((await p.verifier.verify({ gold: r.task.gold, response: responseText(r.tokens) })).reward);
+  }
+  for (let g = 0; g < tasks.length; g++) {
+    const members = rows.slice(g * G, (g + 1) * G);
+    const { advantages } = groupAdvantages(rewards.slice(g * G, (g + 1) * G));
+    const prompt = promptTokens(tasks[g].question);
+    await p.learner.accumulate({
+      tokens: members.map((m) => Int32Array.from([...prompt, ...m.tokens])),
+      responseStart: members.map(() => prompt.length),
+      advantages,
+    });
+  }
+  p.optimizer.step(p.params, p.learner.takeGrads(), 1e-5);
+  return { seconds: (performance.now() - t0) / 1000, genSeconds };
+}
+
+function topology(base: string, runDir: string, steps: number, burnMs: number): TopologyInput {
+  return {
+    name: 'benchloop',
+    prefix: burnMs > 0 ? 'blc' : 'blp',
+    seed: SEED,
+    maxUnverified: TASKS * G,
+    actors: {
+      generator: { kind: 'generator', config: { tasksPerBatch: TASKS_PER_CALL, threads: GEN_THREADS, lingerMs: 5 } },
+      verifier: { kind: 'verifier', config: { burnMsPerRollout: burnMs, concurrency: 1 } },
+      normalizer: { kind: 'normalizer', config: {} },
+      learner: {
+        kind: 'learner',
+        config: { base, runDir, steps, tasksPerStep: TASKS, groupSize: G, lr: 1e-5, buckets: BUCKETS, threads: LEARN_THREADS, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
+      },
+    },
+  };
+}
+
+async function streamed(natsUrl: string, base: string, burnMs: number): Promise<{ stepSeconds: number; busyFrac: number }> {
+  const runDir = mkdtempSync(join(tmpdir(), 'ace-bench-loop-'));
+  const steps = 4;
+  const t = topology(base, runDir, steps, burnMs);
+  const file = join(runDir, 'bench-topology.json');
+  writeFileSync(file, JSON.stringify(t));
+  const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000);
+  if (r.code !== 0) throw new Error(`streamed run failed:\n${r.stderr}`);
+  const nc = await connectNats(natsUrl, 'bench-loop');
+  const prefix = t.prefix!;
+  const records = (await readAll<StepRecord>(nc, `${prefix.toUpperCase()}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
+  const gen = (await heartbeats(nc, prefix)).find((h) => h.actor === 'generator')!;
+  await nc.close();
+  const secs = records.slice(1).map((x) => x.metrics['step/seconds']).sort((a, b) => a - b);
+  const total = records.reduce((s, x) => s + x.metrics['step/seconds'], 0);
+  return { stepSeconds: secs[Math.floor(secs.length / 2)], busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  let base = 'models/base';
+  let config: LlamaConfig;
+  let params: Map<string, Float32Array>;
+  if (existsSync(join(base, 'model.safetensors'))) {
+    ({ config, params } = loadCheckpoint(base));
+  } else {
+    config = parseLlamaConfig({ max_position_embeddings: 256 });
+    params = initParams(config, new Rng(SEED));
+    base = join(mkdtempSync(join(tmpdir(), 'ace-bench-base-')), 'base');
+    saveCheckpoint(base, { config, params, optimizer: null, state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: {} } });
+    log(`no models/base: using a randomly initialized default-size policy`);
+  }
+  const pool = generateMathTasks({ seed: SEED, split: 'train', count: 5000 });
+  const tasks = selectTasks(pool, new Map(), { fromStep: 0, maxResponseTokens: MAX_TOKENS, dropPassRateAtLeast: 1 }, SEED, 1, TASKS);
+  const p: InProcess = {
+    gen: await Generator.create(config, params, { threads: GEN_THREADS, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
+    learner: new Learner(config, params, { buckets: BUCKETS, threads: LEARN_THREADS }),
+    params,
+    optimizer: new AdamW({}),
+    verifier: new MathVerifierPool({ workers: 1, deadlineMs: 2000 }),
+  };
+  await p.verifier.ready();
+  log('in-process warm-up step ...');
+  const warm = await inProcessStep(p, tasks, 0);
+  const cheap = await inProcessStep(p, tasks, 0);
+  const burnMs = (cheap.genSeconds * 1000) / (TASKS * G);
+  log(`in-process step ${cheap.seconds.toFixed(2)} s (generation ${cheap.genSeconds.toFixed(2)} s; warm-up ${warm.seconds.toFixed(2)} s); costly verification = ${burnMs.toFixed(1)} ms CPU per rollout`);
+  const costly = await inProcessStep(p, tasks, burnMs);
+  log(`in-process step with costly verification ${costly.seconds.toFixed(2)} s`);
+  await p.gen.dispose();
+  await p.verifier.close();
+
+  const server = await startNatsServer();
+  try {
+    log('streamed steps, cheap verification ...');
+    const s1 = await streamed(server.url, base, 0);
+    log(`streamed step ${s1.stepSeconds.toFixed(2)} s`);
+    log('streamed steps, costly verification ...');
+    const s2 = await streamed(server.url, base, burnMs);
+    log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
+    const result = {
+      stepSeconds: Number(s1.stepSeconds.toFixed(3)),
+      inProcessStepSeconds: Number(cheap.seconds.toFixed(3)),
+      streamOverhead: Number((s1.stepSeconds / cheap.seconds).toFixed(3)),
+      costlyVerifyMsPerRollout: Number(burnMs.toFixed(2)),
+      sequentialCostlyStepSeconds: Number(costly.seconds.toFixed(3)),
+      streamedCostlyStepSeconds: Number(s2.stepSeconds.toFixed(3)),
+      pipelineSpeedup: Number((costly.seconds / s2.stepSeconds).toFixed(3)),
+      generatorBusyFrac: Number(s2.busyFrac.toFixed(3)),
+      rolloutsPerStep: TASKS * G,
+      maxResponseTokens: MAX_TOKENS,
+      model: { hidden_size: config.hidden_size, layers: config.num_hidden_layers, base },
+    };
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(30)} ${JSON.stringify(v)}\n`);
+    return 0;
+  } finally {
+    await server.stop();
+  }
+}
