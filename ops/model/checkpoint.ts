@@ -1,0 +1,185 @@
+// A checkpoint is a folder other tools can read:
+//   config.json        the LlamaConfig (HF field names)
+//   model.safetensors  weights (F32 by default; BF16/F16 on request, then lossy)
+//   optimizer.safetensors  AdamW moments as exp_avg.<name> / exp_avg_sq.<name> (always F32)
+//   trainer_state.json {formatVersion, step, policyVersion, optimizerStep, rngState, extra}
+// Files are written to a temp name and renamed, so a crash never leaves a half checkpoint
+// under the final name. Not a registry of checkpoints and not the weight broadcast.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Rng } from '../rng.ts';
+import type { AdamWState } from './adamw.ts';
+import { ConfigError, type LlamaConfig, checkParams, paramShapes, parseLlamaConfig } from './config.ts';
+import { type DiskDType, type NamedTensor, readSafetensors, writeSafetensors } from './safetensors.ts';
+
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+export const TrainerState = z.strictObject({
+  /** Bumped when this layout changes. */
+  formatVersion: z.literal(CHECKPOINT_FORMAT_VERSION),
+  /** Learner step that produced these weights. */
+  step: z.number().int().min(0),
+  /** Policy version published with these weights. */
+  policyVersion: z.number().int().min(0),
+  /** AdamW bias-correction step count (null when no optimizer state is stored). */
+  optimizerStep: z.number().int().min(0).nullable(),
+  /** The learner's xoshiro128** state (4 uint32), or null. */
+  rngState: z.array(z.number().int().min(0).max(0xffffffff)).length(4).nullable(),
+  /** Free-form JSON the caller wants back (schedule, data cursor, ...). */
+  extra: z.record(z.string(), z.unknown()).default({}),
+});
+export type TrainerState = z.infer<typeof TrainerState>;
+
+export class CheckpointError extends Error {
+  readonly code: 'MISSING_FILE' | 'BAD_STATE' | 'PARAM_MISMATCH';
+  /** The file, tensor or field at fault. */
+  readonly field: string;
+  constructor(code: CheckpointError['code'], field: string, message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export interface Checkpoint {
+  config: LlamaConfig;
+  params: Map<string, Float32Array>;
+  /** AdamW state, or null for a weights-only checkpoint. */
+  optimizer: AdamWState | null;
+  state: TrainerState;
+}
+
+export interface SaveOptions {
+  /** On-disk dtype of model.safetensors (default F32; the optimizer state is always F32). */
+  dtype?: DiskDType;
+}
+
+/** The Rng's internal state, for the checkpoint (ops/rng.ts keeps it private, we read it here). */
+export function captureRng(rng: Rng): number[] {
+  const r = rng as unknown as { s0: number; s1: number; s2: number; s3: number };
+  return [r.s0, r.s1, r.s2, r.s3].map((x) => x >>> 0);
+}
+
+/** An Rng that continues exactly where the captured one stopped. */
+export function restoreRng(state: readonly number[]): Rng {
+  const rng = new Rng(0);
+  const r = rng as unknown as { s0: number; s1: number; s2: number; s3: number };
+  [r.s0, r.s1, r.s2, r.s3] = state;
+  return rng;
+}
+
+function atomicWrite(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function tensorsOf(config: LlamaConfig, params: ReadonlyMap<string, Float32Array>): Map<string, NamedTensor> {
+  const out = new Map<string, NamedTensor>();
+  for (const [name, shape] of paramShapes(config)) out.set(name, { shape, data: params.get(name)! });
+  return out;
+}
+
+export function saveCheckpoint(dir: string, ckpt: Checkpoint, opts: SaveOptions = {}): void {
+  checkParams(ckpt.config, ckpt.params);
+  const state = TrainerState.parse({ ...ckpt.state, optimizerStep: ckpt.optimizer ? ckpt.optimizer.step : null });
+  mkdirSync(dir, { recursive: true });
+  atomicWrite(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
+  atomicWrite(
+    join(dir, 'model.safetensors'),
+    writeSafetensors(tensorsOf(ckpt.config, ckpt.params), {
+      dtype: opts.dtype ?? 'F32',
+      metadata: { step: String(state.step), policyVersion: String(state.policyVersion) },
+    }),
+  );
+  if (ckpt.optimizer) {
+    const t = new Map<string, NamedTensor>();
+    for (const [name, shape] of paramShapes(ckpt.config)) {
+      const m = ckpt.optimizer.m.get(name);
+      const v = ckpt.optimizer.v.get(name);
+      // Before the first step the moments do not exist yet: they are zero by definition.
+      t.set(`exp_avg.${name}`, { shape, data: m ?? new Float32Array(ckpt.params.get(name)!.length) });
+      t.set(`exp_avg_sq.${name}`, { shape, data: v ?? new Float32Array(ckpt.params.get(name)!.length) });
+    }
+    atomicWrite(join(dir, 'optimizer.safetensors'), writeSafetensors(t, { metadata: { step: String(ckpt.optimizer.step) } }));
+  }
+  // Written last: its presence marks a complete checkpoint.
+  atomicWrite(join(dir, 'trainer_state.json'), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function readFile(dir: string, name: string): Buffer {
+  const p = join(dir, name);
+  if (!existsSync(p)) throw new CheckpointError('MISSING_FILE', name, `checkpoint ${dir} has no ${name}`);
+  return readFileSync(p);
+}
+
+/** Load weights from model.safetensors for a config; names every missing/extra/mis-shaped tensor. */
+export function loadParams(config: LlamaConfig, buf: Uint8Array): Map<string, Float32Array> {
+  const { tensors } = readSafetensors(buf);
+  const params = new Map<string, Float32Array>();
+  for (const [name, shape] of paramShapes(config)) {
+    const t = tensors.get(name);
+    if (!t) throw new CheckpointError('PARAM_MISMATCH', name, `model.safetensors lacks ${name}`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new CheckpointError(
+        'PARAM_MISMATCH',
+        name,
+        `${name} has shape [${t.shape.join(', ')}], config wants [${shape.join(', ')}]`,
+      );
+    }
+    params.set(name, t.data);
+  }
+  for (const name of tensors.keys()) {
+    if (!params.has(name)) throw new CheckpointError('PARAM_MISMATCH', name, `model.safetensors has unexpected tensor ${name}`);
+  }
+  return params;
+}
+
+export function loadCheckpoint(dir: string): Checkpoint {
+  let rawState: unknown;
+  let rawConfig: unknown;
+  try {
+    rawState = JSON.parse(readFile(dir, 'trainer_state.json').toString('utf8'));
+    rawConfig = JSON.parse(readFile(dir, 'config.json').toString('utf8'));
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError('BAD_STATE', '(json)', `checkpoint ${dir}: ${(e as Error).message}`);
+  }
+  const parsed = TrainerState.safeParse(rawState);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    const field = i.path.join('.') || '(root)';
+    throw new CheckpointError('BAD_STATE', field, `trainer_state.json: ${field}: ${i.message}`);
+  }
+  const state = parsed.data;
+  let config: LlamaConfig;
+  try {
+    config = parseLlamaConfig(rawConfig);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`config.json: ${e.message}`, e.fields);
+    throw e;
+  }
+  const params = loadParams(config, readFile(dir, 'model.safetensors'));
+  let optimizer: AdamWState | null = null;
+  if (state.optimizerStep !== null) {
+    const { tensors } = readSafetensors(readFile(dir, 'optimizer.safetensors'));
+    const m = new Map<string, Float32Array>();
+    const v = new Map<string, Float32Array>();
+    for (const name of paramShapes(config).keys()) {
+      for (const [key, into] of [
+        [`exp_avg.${name}`, m],
+        [`exp_avg_sq.${name}`, v],
+      ] as const) {
+        const t = tensors.get(key);
+        if (!t || t.data.length !== params.get(name)!.length) {
+          throw new CheckpointError('PARAM_MISMATCH', key, `optimizer.safetensors: ${key} missing or mis-sized`);
+        }
+        into.set(name, t.data);
+      }
+    }
+    optimizer = { step: state.optimizerStep, m, v };
+  }
+  return { config, params, optimizer, state };
+}

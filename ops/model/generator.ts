@@ -1,0 +1,664 @@
+// The policy's sampler on onnxruntime-node: one graph that prefills the prompts (left-padded,
+// causal + padding mask) into a KV cache and then runs the whole decode-and-sample loop in
+// one ONNX Loop (temperature, top-p, EOS stop, max new tokens), returning tokens and their
+// log-probabilities. The same decode step also exists as a standalone graph driven token by
+// token from JavaScript (sampleJsLoop): the baseline for the loop's speedup, and a check that
+// both paths produce identical tokens. Not a server or a scheduler: callers batch the prompts.
+//
+// Randomness: uniforms are pre-drawn in JS (ops/rng.ts) and fed as an input (N, B). ONNX has
+// no counter-based PRNG op (RandomUniform is seeded per node at build time), pre-drawn
+// uniforms make a row's draws depend only on (seed, row index) whatever the batching, and
+// the JS-loop baseline consumes exactly the same numbers. Row b of a call uses
+// Rng(rowSeed_b), rowSeed_b = the b-th nextU32() of Rng(seed); step s uses its s-th next().
+//
+// Weights are graph inputs in HF layout, so setWeights swaps a policy version without
+// rebuilding any graph; linear layers are Gemm with transB, so no weight is ever transposed.
+import { z } from 'zod';
+import { Rng } from '../rng.ts';
+import { type Dim, Graph, type Value } from '../tensor/graph.ts';
+import { createSession, int64Tensor, ort, tensor } from '../tensor/session.ts';
+import { type LlamaConfig, checkParams, headDim, paramShapes } from './config.ts';
+import { MASK_NEG, causalBiasData, rmsnorm, rope, ropeTables } from './layers.ts';
+import { sampleHead } from './sampler.ts';
+import { paramInputs } from './transformer.ts';
+
+export const GeneratorOptions = z.strictObject({
+  /** ORT intra-op threads per session (default 2, the machine's core count). */
+  threads: z.number().int().positive().default(2),
+  /** Rows per graph run; larger prompt lists are processed in chunks of this size (default 256). */
+  maxBatch: z.number().int().positive().default(256),
+  /** Longest prompt + response in tokens; sizes the RoPE tables (default: max_position_embeddings). */
+  maxSeqLen: z.number().int().positive().optional(),
+  /** Decode steps per outer-loop chunk: the recent KV cache is merged into the big one this often (default 16). */
+  chunkSteps: z.number().int().positive().default(16),
+});
+export type GeneratorOptions = z.input<typeof GeneratorOptions>;
+
+export const SampleOptions = z.strictObject({
+  /** Tokens to generate at most per prompt (default 128). */
+  maxNewTokens: z.number().int().min(0).default(128),
+  /** Softmax temperature; 0 = greedy (default 1). */
+  temperature: z.number().min(0).default(1),
+  /** Nucleus mass in (0, 1]; 1 disables the cut (default 1). */
+  topP: z.number().gt(0).max(1).default(1),
+  /** Seed of the pre-drawn uniforms (default 0). */
+  seed: z.number().int().default(0),
+});
+export type SampleOptions = z.input<typeof SampleOptions>;
+
+export interface SampleResult {
+  /** Per prompt: the generated ids, up to and including <eos> when it came. */
+  tokens: Int32Array[];
+  /** Per prompt: log softmax(logits)[token] at temperature 1 without top-p, one per token. */
+  logprobs: Float32Array[];
+  /** Per prompt: true when the response ended with <eos> (false: cut at maxNewTokens). */
+  finished: boolean[];
+}
+
+export class GeneratorError extends Error {
+  readonly code: 'EMPTY_PROMPT' | 'BAD_TOKEN' | 'TOO_LONG';
+  constructor(code: GeneratorError['code'], message: string) {
+    super(message);
+    this.name = 'GeneratorError';
+    this.code = code;
+  }
+}
+
+// ---- graph construction -------------------------------------------------------------------
+
+/** Declared-shape Reshape: ONNX semantics (0 copies, -1 infers), output dims named by the caller. */
+function reshapeTo(g: Graph, x: Value, spec: readonly number[], dims: readonly Dim[]): Value {
+  return g.node('Reshape', [x, g.int64s(spec)], {}, [{ dtype: x.dtype, shape: dims }])[0];
+}
+
+/** Same tensor, dims renamed (an Identity: a copy, so only used outside the loop). */
+function rename(g: Graph, x: Value, dims: readonly Dim[]): Value {
+  return g.node('Identity', [x], {}, [{ dtype: x.dtype, shape: dims }])[0];
+}
+
+/** Concat whose output dims are named by the caller (the growing cache keeps the name T). */
+function concatAs(g: Graph, xs: readonly Value[], axis: number, dims: readonly Dim[]): Value {
+  return g.node('Concat', xs, { axis: { kind: 'int', value: axis } }, [{ dtype: xs[0].dtype, shape: dims }])[0];
+}
+
+/** y = x w^T as Gemm(transB): x (N, in), w (out, in) in PyTorch layout -> (N, out). */
+function dense(g: Graph, x: Value, w: Value): Value {
+  return g.node('Gemm', [x, w], { transB: { kind: 'int', value: 1 } }, [{ dtype: 'float32', shape: [x.shape[0], w.shape[0]] }])[0];
+}
+
+interface Dims {
+  D: number;
+  H: number;
+  KVH: number;
+  rep: number;
+  hd: number;
+  I: number;
+  V: number;
+  L: number;
+  eps: number;
+}
+
+function dimsOf(c: LlamaConfig): Dims {
+  return {
+    D: c.hidden_size,
+    H: c.num_attention_heads,
+    KVH: c.num_key_value_heads,
+    rep: c.num_attention_heads / c.num_key_value_heads,
+    hd: headDim(c),
+    I: c.intermediate_size,
+    V: c.vocab_size,
+    L: c.num_hidden_layers,
+    eps: c.rms_norm_eps,
+  };
+}
+
+interface Shared {
+  c: LlamaConfig;
+  d: Dims;
+  w: (name: string) => Value;
+  cos: Value; // (maxSeqLen, hd)
+  sin: Value;
+}
+
+function sharedInputs(g: Graph, c: LlamaConfig, maxSeqLen: number): Shared {
+  const params = paramInputs(g, c);
+  const d = dimsOf(c);
+  const tables = ropeTables(maxSeqLen, d.hd, c.rope_theta);
+  return {
+    c,
+    d,
+    w: (name) => params.get(name)!,
+    cos: g.constant(tables.cos, [maxSeqLen, d.hd]),
+    sin: g.constant(tables.sin, [maxSeqLen, d.hd]),
+  };
+}
+
+function mlp(g: Graph, s: Shared, l: number, x: Value): Value {
+  const p = `model.layers.${l}.mlp`;
+  const gate = dense(g, x, s.w(`${p}.gate_proj.weight`)); // (N, I)
+  const up = dense(g, x, s.w(`${p}.up_proj.weight`)); // (N, I)
+  return dense(g, g.mul(g.mul(gate, g.sigmoid(gate)), up), s.w(`${p}.down_proj.weight`)); // (N, D)
+}
+
+function lmHead(g: Graph, s: Shared, x: Value): Value {
+  const h = rmsnorm(g, x, s.w('model.norm.weight'), s.d.eps); // (B, D)
+  return dense(g, h, s.w(s.c.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight')); // (B, V)
+}
+
+interface Cache {
+  /** Per layer: keys (B, KVH, T, hd); q k^T is a transB MatMul (ORT fuses the Transpose). */
+  k: Value[];
+  /** Per layer: values (B, KVH, T, hd). */
+  v: Value[];
+  /** (B, 1, 1, T) additive key mask: MASK_NEG on left padding, 0 elsewhere. */
+  keyBias: Value;
+}
+
+/**
+ * Prefill over left-padded prompts (B, P): returns next-token logits (B, V) of the last
+ * position and the KV cache. causal (rep*P, P) is the causal bias tiled rep times (rows
+ * ordered (r, i), matching the grouped-query layout below); keyBias (B, 1, 1, P).
+ */
+function prefill(g: Graph, s: Shared, prompt: Value, positions: Value, causal: Value, keyBias: Value): { logits: Value; cache: Cache } {
+  const { H, KVH, hd, L, eps } = s.d;
+  const cos = g.unsqueeze(g.gather(s.cos, positions, 0), [1]); // (B, 1, P, hd)
+  const sin = g.unsqueeze(g.gather(s.sin, positions, 0), [1]);
+  let x = g.gather(s.w('model.embed_tokens.weight'), prompt, 0); // (B, P, D)
+  const ks: Value[] = [];
+  const vs: Value[] = [];
+  // Prefill runs once per call, so MatMul against transposed weights is fine here.
+  const proj = (h: Value, name: string) => g.matmul(h, g.t(s.w(name)));
+  for (let l = 0; l < L; l++) {
+    const p = `model.layers.${l}`;
+    const h = rmsnorm(g, x, s.w(`${p}.input_layernorm.weight`), eps); // (B, P, D)
+    const heads = (y: Value, n: number) => g.transpose(g.reshape(y, [0, 0, n, hd]), [0, 2, 1, 3]); // (B, n, P, hd)
+    const q = rope(g, heads(proj(h, `${p}.self_attn.q_proj.weight`), H), cos, sin); // (B, H, P, hd)
+    const k = rope(g, heads(proj(h, `${p}.self_attn.k_proj.weight`), KVH), cos, sin); // (B, KVH, P, hd)
+    const v = heads(proj(h, `${p}.self_attn.v_proj.weight`), KVH); // (B, KVH, P, hd)
+    ks.push(k);
+    vs.push(v);
+    // Grouped-query attention without repeating K/V: head h = kvh*rep + r, so (B, H, P, hd)
+    // regroups as (B, KVH, rep*P, hd) and every group attends to its own kv head.
+    const qg = reshapeTo(g, g.mul(q, 1 / Math.sqrt(hd)), [0, KVH, -1, hd], ['B', KVH, 'RP', hd]);
+    const scores = g.add(g.add(g.matmul(qg, g.t(k)), causal), keyBias); // (B, KVH, rep*P, P)
+    const a = g.matmul(g.softmax(scores, -1), v); // (B, KVH, rep*P, hd)
+    const merged = g.reshape(g.transpose(reshapeTo(g, a, [0, H, -1, hd], ['B', H, 'P', hd]), [0, 2, 1, 3]), [0, 0, H * hd]); // (B, P, H*hd)
+    x = g.add(x, proj(merged, `${p}.self_attn.o_proj.weight`));
+    const h2 = rmsnorm(g, x, s.w(`${p}.post_attention_layernorm.weight`), eps);
+    const gate = proj(h2, `${p}.mlp.gate_proj.weight`);
+    const up = proj(h2, `${p}.mlp.up_proj.weight`);
+    x = g.add(x, proj(g.mul(g.mul(gate, g.sigmoid(gate)), up), `${p}.mlp.down_proj.weight`));
+  }
+  const last = g.gather(x, g.constant(new BigInt64Array([-1n]), []), 1); // (B, D)
+  return { logits: lmHead(g, s, last), cache: { k: ks, v: vs, keyBias } };
+}
+
+interface DecodeState {
+  logits: Value; // (B, V) next-token logits
+  finished: Value; // (B) bool
+  pos: Value; // (B) int64 position of the token to be sampled
+  cache: Cache;
+}
+
+/** Carried-state shapes with the cache length named `len` (T: whole cache, R: recent part). */
+function stateDims(d: Dims, len = 'T'): { k: Dim[]; v: Dim[]; keyBias: Dim[] } {
+  return { k: ['B', d.KVH, len, d.hd], v: ['B', d.KVH, len, d.hd], keyBias: ['B', 1, 1, len] };
+}
+
+/**
+ * One decode step: sample a token from the carried logits (finished rows emit <pad> with
+ * log-prob 0), append it to the cache and compute the next logits. Returns the new state,
+ * the token and log-prob (B), and whether any row is still running.
+ *
+ * With `frozen`, the carried cache is only the recent part (length R, no padding, so its
+ * key bias is all zeros and is not added) and the older part is `frozen` (length T, read
+ * from the enclosing graph): attention is one softmax over both parts, computed as
+ * exp(s - m) / (sum_f + sum_r) with a shared max m, so no T-sized tensor is copied per step.
+ */
+function decodeStep(
+  g: Graph,
+  s: Shared,
+  st: DecodeState,
+  u: Value,
+  temperature: Value,
+  topP: Value,
+  frozen?: Cache,
+): { next: DecodeState; token: Value; logprob: Value; running: Value } {
+  const { H, KVH, rep, hd, L, eps } = s.d;
+  const sd = stateDims(s.d, frozen ? 'R' : 'T');
+  const head = sampleHead(g, st.logits, u, temperature, topP);
+  const token = g.where(st.finished, g.scalar(s.c.pad_token_id, 'int64'), head.token); // (B)
+  const logprob = g.where(g.not(st.finished), head.logprob, 0); // (B)
+  const finished = g.or(st.finished, g.equal(token, g.scalar(s.c.eos_token_id, 'int64')));
+  const running = g.greater(g.reduceSum(g.cast(g.not(finished), 'int64'), [0]), g.scalar(0, 'int64'));
+
+  const cos = g.unsqueeze(g.gather(s.cos, st.pos, 0), [1]); // (B, 1, hd)
+  const sin = g.unsqueeze(g.gather(s.sin, st.pos, 0), [1]);
+  let x = g.gather(s.w('model.embed_tokens.weight'), token, 0); // (B, D)
+  const zeroCol = g.mul(g.reshape(g.cast(token, 'float32'), [0, 1, 1, 1]), 0); // (B, 1, 1, 1)
+  const keyBias = concatAs(g, [st.cache.keyBias, zeroCol], 3, sd.keyBias); // (B, 1, 1, T+1)
+  const ks: Value[] = [];
+  const vs: Value[] = [];
+  for (let l = 0; l < L; l++) {
+    const p = `model.layers.${l}`;
+    const h = rmsnorm(g, x, s.w(`${p}.input_layernorm.weight`), eps); // (B, D)
+    const q = rope(g, g.reshape(dense(g, h, s.w(`${p}.self_attn.q_proj.weight`)), [0, H, hd]), cos, sin); // (B, H, hd)
+    const k = rope(g, g.reshape(dense(g, h, s.w(`${p}.self_attn.k_proj.weight`)), [0, KVH, hd]), cos, sin); // (B, KVH, hd)
+    const v = g.reshape(dense(g, h, s.w(`${p}.self_attn.v_proj.weight`)), [0, KVH, 1, hd]); // (B, KVH, 1, hd)
+    const kl = concatAs(g, [st.cache.k[l], g.reshape(k, [0, KVH, 1, hd])], 2, sd.k); // (B, KVH, T+1, hd)
+    const vl = concatAs(g, [st.cache.v[l], v], 2, sd.v); // (B, KVH, T+1, hd)
+    ks.push(kl);
+    vs.push(vl);
+    const qg = g.reshape(g.mul(q, 1 / Math.sqrt(hd)), [0, KVH, rep, hd]); // (B, KVH, rep, hd), head = kvh*rep + r
+    let att: Value; // (B, KVH, rep, hd)
+    if (!frozen) {
+      const probs = g.softmax(g.add(g.matmul(qg, g.t(kl)), keyBias), -1); // (B, KVH, rep, T+1)
+      att = g.matmul(probs, vl);
+    } else {
+      const sf = g.add(g.matmul(qg, g.t(frozen.k[l])), frozen.keyBias); // (B, KVH, rep, T)
+      const sr = g.matmul(qg, g.t(kl)); // (B, KVH, rep, R+1)
+      const m = g.max(g.reduceMax(sf, [-1], true), g.reduceMax(sr, [-1], true)); // (B, KVH, rep, 1)
+      const ef = g.exp(g.sub(sf, m));
+      const er = g.exp(g.sub(sr, m));
+      const z = g.add(g.reduceSum(ef, [-1], true), g.reduceSum(er, [-1], true)); // (B, KVH, rep, 1)
+      att = g.div(g.add(g.matmul(ef, frozen.v[l]), g.matmul(er, vl)), z);
+    }
+    const a = g.reshape(att, [0, H * hd]); // (B, H*hd)
+    x = g.add(x, dense(g, a, s.w(`${p}.self_attn.o_proj.weight`)));
+    x = g.add(x, mlp(g, s, l, rmsnorm(g, x, s.w(`${p}.post_attention_layernorm.weight`), eps)));
+  }
+  const next: DecodeState = {
+    logits: lmHead(g, s, x),
+    finished,
+    pos: g.add(st.pos, g.scalar(1, 'int64')),
+    cache: { k: ks, v: vs, keyBias },
+  };
+  return { next, token, logprob, running };
+}
+
+interface PrefillInputs {
+  prompt: Value;
+  positions: Value;
+  causal: Value;
+  keyBias: Value;
+  startPos: Value;
+}
+
+function prefillInputs(g: Graph): PrefillInputs {
+  return {
+    prompt: g.input('prompt', 'int64', ['B', 'P']),
+    positions: g.input('positions', 'int64', ['B', 'P']),
+    causal: g.input('causal', 'float32', ['RP', 'P']),
+    keyBias: g.input('key_bias', 'float32', ['B', 1, 1, 'P']),
+    startPos: g.input('start_pos', 'int64', ['B']),
+  };
+}
+
+function initialState(g: Graph, s: Shared, pi: PrefillInputs): DecodeState {
+  const sd = stateDims(s.d);
+  const pre = prefill(g, s, pi.prompt, pi.positions, pi.causal, pi.keyBias);
+  const raw = pre.cache;
+  return {
+    logits: pre.logits,
+    finished: g.equal(pi.startPos, g.scalar(-1, 'int64')), // all false, shaped (B)
+    pos: pi.startPos,
+    cache: {
+      k: raw.k.map((t) => rename(g, t, sd.k)),
+      v: raw.v.map((t) => rename(g, t, sd.v)),
+      keyBias: rename(g, raw.keyBias, sd.keyBias),
+    },
+  };
+}
+
+/** An empty (length 0) slice along `axis`, dims named by the caller. */
+function emptyAlong(g: Graph, x: Value, axis: number, dims: readonly Dim[]): Value {
+  return g.node('Slice', [x, g.int64s([0]), g.int64s([0]), g.int64s([axis])], {}, [{ dtype: x.dtype, shape: dims }])[0];
+}
+
+/**
+ * Prefill + the whole sampling loop in ONNX Loops: an outer Loop over chunks of chunkSteps
+ * tokens whose body runs an inner Loop of single-token steps. The inner loop appends to a
+ * small recent cache and reads the big cache from the outer scope; the outer loop merges
+ * the two once per chunk. A growing cache copied every step would move O(T) bytes per token
+ * per layer (about a quarter of the step time at T ~ 150 in the profile); this moves O(R).
+ * Outputs tokens and logprobs (N', B), N' <= N (fewer when every row met <eos>).
+ */
+export function buildLoopGraph(c: LlamaConfig, maxSeqLen: number, chunkSteps = 16): Graph {
+  const g = new Graph('generate');
+  const s = sharedInputs(g, c, maxSeqLen);
+  const pi = prefillInputs(g);
+  const uniforms = g.input('uniforms', 'float32', ['N', 'B']);
+  const maxNew = g.input('max_new', 'int64', []);
+  const temperature = g.input('temperature', 'float32', []);
+  const topP = g.input('top_p', 'float32', []);
+  const init = initialState(g, s, pi);
+  const L = s.d.L;
+  const sdT = stateDims(s.d, 'T');
+  const sdR = stateDims(s.d, 'R');
+  const S = g.scalar(chunkSteps, 'int64');
+  const chunks = g.div(g.add(maxNew, chunkSteps - 1), S); // ceil(N / S), int64 division
+  const row = g.unsqueeze(pi.startPos, [0]); // (1, B)
+  const noTokens = emptyAlong(g, row, 0, ['NT', 'B']); // (0, B)
+  const noLogprobs = emptyAlong(g, g.cast(row, 'float32'), 0, ['NT', 'B']);
+  const outer = g.loop({
+    maxTrips: chunks,
+    cond: g.scalar(1, 'bool'),
+    carried: [init.logits, init.finished, init.pos, ...init.cache.k, ...init.cache.v, init.cache.keyBias, noTokens, noLogprobs],
+    body: (o, chunk, cv) => {
+      const frozen: Cache = { k: cv.slice(3, 3 + L), v: cv.slice(3 + L, 3 + 2 * L), keyBias: cv[3 + 2 * L] };
+      const done = o.mul(chunk, S); // steps before this chunk
+      const trips = o.min(S, o.sub(maxNew, done));
+      const recent0: Cache = {
+        k: frozen.k.map((t) => emptyAlong(o, t, 2, sdR.k)),
+        v: frozen.v.map((t) => emptyAlong(o, t, 2, sdR.v)),
+        keyBias: emptyAlong(o, frozen.keyBias, 3, sdR.keyBias),
+      };
+      const inner = o.loop({
+        maxTrips: trips,
+        cond: o.scalar(1, 'bool'),
+        carried: [cv[0], cv[1], cv[2], ...recent0.k, ...recent0.v, recent0.keyBias],
+        body: (b, i, iv) => {
+          const st: DecodeState = {
+            logits: iv[0],
+            finished: iv[1],
+            pos: iv[2],
+            cache: { k: iv.slice(3, 3 + L), v: iv.slice(3 + L, 3 + 2 * L), keyBias: iv[3 + 2 * L] },
+          };
+          const u = b.gather(uniforms, b.add(done, i), 0); // (B)
+          const r = decodeStep(b, s, st, u, temperature, topP, frozen);
+          const n = r.next;
+          return {
+            cond: r.running,
+            carried: [n.logits, n.finished, n.pos, ...n.cache.k, ...n.cache.v, n.cache.keyBias],
+            scans: [r.token, r.logprob],
+          };
+        },
+      });
+      const iv = inner.carried;
+      const merged = (f: Value, r: Value, axis: number, dims: readonly Dim[]) => concatAs(o, [f, r], axis, dims);
+      const finished = iv[1];
+      const running = o.greater(o.reduceSum(o.cast(o.not(finished), 'int64'), [0]), o.scalar(0, 'int64'));
+      return {
+        cond: running,
+        carried: [
+          iv[0],
+          finished,
+          iv[2],
+          ...frozen.k.map((f, l) => merged(f, iv[3 + l], 2, sdT.k)),
+          ...frozen.v.map((f, l) => merged(f, iv[3 + L + l], 2, sdT.v)),
+          merged(frozen.keyBias, iv[3 + 2 * L], 3, sdT.keyBias),
+          concatAs(o, [cv[4 + 2 * L], inner.scans[0]], 0, ['NT', 'B']),
+          concatAs(o, [cv[5 + 2 * L], inner.scans[1]], 0, ['NT', 'B']),
+        ],
+      };
+    },
+  });
+  g.output(outer.carried[4 + 2 * L], 'tokens');
+  g.output(outer.carried[5 + 2 * L], 'logprobs');
+  return g;
+}
+
+/** Prefill alone (the JS loop's first call): logits, finished, pos and the cache. */
+export function buildPrefillGraph(c: LlamaConfig, maxSeqLen: number): Graph {
+  const g = new Graph('prefill');
+  const s = sharedInputs(g, c, maxSeqLen);
+  const init = initialState(g, s, prefillInputs(g));
+  outputState(g, init);
+  return g;
+}
+
+function outputState(g: Graph, st: DecodeState): void {
+  g.output(st.logits, 'logits_out');
+  g.output(st.finished, 'finished_out');
+  g.output(st.pos, 'pos_out');
+  st.cache.k.forEach((t, l) => g.output(t, `k${l}_out`));
+  st.cache.v.forEach((t, l) => g.output(t, `v${l}_out`));
+  g.output(st.cache.keyBias, 'key_bias_out');
+}
+
+/** One decode step as its own graph (the JS loop's per-token call). */
+export function buildStepGraph(c: LlamaConfig, maxSeqLen: number): Graph {
+  const g = new Graph('step');
+  const s = sharedInputs(g, c, maxSeqLen);
+  const sd = stateDims(s.d);
+  const st: DecodeState = {
+    logits: g.input('logits', 'float32', ['B', s.d.V]),
+    finished: g.input('finished', 'bool', ['B']),
+    pos: g.input('pos', 'int64', ['B']),
+    cache: {
+      k: Array.from({ length: s.d.L }, (_, l) => g.input(`k${l}`, 'float32', sd.k)),
+      v: Array.from({ length: s.d.L }, (_, l) => g.input(`v${l}`, 'float32', sd.v)),
+      keyBias: g.input('key_bias', 'float32', sd.keyBias),
+    },
+  };
+  const u = g.input('u', 'float32', ['B']);
+  const temperature = g.input('temperature', 'float32', []);
+  const topP = g.input('top_p', 'float32', []);
+  const r = decodeStep(g, s, st, u, temperature, topP);
+  outputState(g, r.next);
+  g.output(r.token, 'token');
+  g.output(r.logprob, 'logprob');
+  g.output(r.running, 'running');
+  return g;
+}
+
+// ---- host side ----------------------------------------------------------------------------
+
+interface Chunk {
+  rows: number;
+  feeds: Record<string, ort.Tensor>;
+  /** (N, B) uniforms. */
+  uniforms: Float32Array;
+}
+
+export class Generator {
+  readonly config: LlamaConfig;
+  readonly options: z.output<typeof GeneratorOptions> & { maxSeqLen: number };
+  private weights: Record<string, ort.Tensor> = {};
+  private loopSession: ort.InferenceSession;
+  private jsSessions: { prefill: ort.InferenceSession; step: ort.InferenceSession } | null = null;
+
+  private constructor(config: LlamaConfig, options: Generator['options'], loopSession: ort.InferenceSession) {
+    this.config = config;
+    this.options = options;
+    this.loopSession = loopSession;
+  }
+
+  /** Builds the loop graph and its session; the JS-loop graphs are built on first use. */
+  static async create(config: LlamaConfig, params: Map<string, Float32Array>, opts: GeneratorOptions = {}): Promise<Generator> {
+    const o = GeneratorOptions.parse(opts);
+    const maxSeqLen = o.maxSeqLen ?? config.max_position_embeddings;
+    if (maxSeqLen > config.max_position_embeddings) {
+      throw new GeneratorError('TOO_LONG', `maxSeqLen ${maxSeqLen} exceeds max_position_embeddings ${config.max_position_embeddings}`);
+    }
+    const session = await createSession(buildLoopGraph(config, maxSeqLen, o.chunkSteps), { intraOpNumThreads: o.threads });
+    const gen = new Generator(config, { ...o, maxSeqLen }, session);
+    gen.setWeights(params);
+    return gen;
+  }
+
+  /** Installs a new policy version; no graph is rebuilt. The arrays are used, not copied. */
+  setWeights(params: Map<string, Float32Array>): void {
+    checkParams(this.config, params);
+    const w: Record<string, ort.Tensor> = {};
+    for (const [name, shape] of paramShapes(this.config)) w[name] = tensor(params.get(name)!, shape);
+    this.weights = w;
+  }
+
+  /** Samples a response per prompt with the ONNX-Loop graph. */
+  async sample(prompts: readonly Int32Array[], opts: SampleOptions = {}): Promise<SampleResult> {
+    return this.run(prompts, opts, (chunk, o) => this.runLoop(chunk, o));
+  }
+
+  /**
+   * The same sampling driven token by token from JavaScript (prefill graph, then one step
+   * graph call per token, the whole KV cache in and out of each call): the loop's baseline.
+   * Same inputs -> the same tokens as sample(); log-probs agree to float rounding (the loop
+   * splits each softmax over the big and the recent cache).
+   */
+  async sampleJsLoop(prompts: readonly Int32Array[], opts: SampleOptions = {}): Promise<SampleResult> {
+    if (!this.jsSessions) {
+      const so = { intraOpNumThreads: this.options.threads };
+      this.jsSessions = {
+        prefill: await createSession(buildPrefillGraph(this.config, this.options.maxSeqLen), so),
+        step: await createSession(buildStepGraph(this.config, this.options.maxSeqLen), so),
+      };
+    }
+    return this.run(prompts, opts, (chunk, o) => this.runJs(chunk, o));
+  }
+
+  async dispose(): Promise<void> {
+    await this.loopSession.release();
+    if (this.jsSessions) {
+      await this.jsSessions.prefill.release();
+      await this.jsSessions.step.release();
+    }
+  }
+
+  private async run(
+    prompts: readonly Int32Array[],
+    raw: SampleOptions,
+    exec: (chunk: Chunk, o: z.output<typeof SampleOptions>) => Promise<{ tokens: BigInt64Array; logprobs: Float32Array; steps: number }>,
+  ): Promise<SampleResult> {
+    const o = SampleOptions.parse(raw);
+    this.check(prompts, o.maxNewTokens);
+    const seeds = new Rng(o.seed);
+    const rowSeeds = prompts.map(() => seeds.nextU32());
+    const out: SampleResult = { tokens: [], logprobs: [], finished: [] };
+    for (let start = 0; start < prompts.length; start += this.options.maxBatch) {
+      const rows = prompts.slice(start, start + this.options.maxBatch);
+      if (o.maxNewTokens === 0) {
+        for (let i = 0; i < rows.length; i++) {
+          out.tokens.push(new Int32Array(0));
+          out.logprobs.push(new Float32Array(0));
+          out.finished.push(false);
+        }
+        continue;
+      }
+      const chunk = this.chunk(rows, rowSeeds.slice(start, start + rows.length), o);
+      const r = await exec(chunk, o);
+      const B = chunk.rows;
+      for (let b = 0; b < B; b++) {
+        const toks: number[] = [];
+        const lps: number[] = [];
+        let done = false;
+        for (let t = 0; t < r.steps && !done; t++) {
+          const id = Number(r.tokens[t * B + b]);
+          toks.push(id);
+          lps.push(r.logprobs[t * B + b]);
+          done = id === this.config.eos_token_id;
+        }
+        out.tokens.push(Int32Array.from(toks));
+        out.logprobs.push(Float32Array.from(lps));
+        out.finished.push(done);
+      }
+    }
+    return out;
+  }
+
+  private check(prompts: readonly Int32Array[], maxNew: number): void {
+    prompts.forEach((p, i) => {
+      if (p.length === 0) throw new GeneratorError('EMPTY_PROMPT', `prompt ${i} is empty (start it with <bos>)`);
+      for (let j = 0; j < p.length; j++) {
+        if (p[j] < 0 || p[j] >= this.config.vocab_size) {
+          throw new GeneratorError('BAD_TOKEN', `prompt ${i} token ${j} is ${p[j]}, outside [0, ${this.config.vocab_size})`);
+        }
+      }
+      if (p.length + maxNew > this.options.maxSeqLen) {
+        throw new GeneratorError(
+          'TOO_LONG',
+          `prompt ${i}: ${p.length} tokens + maxNewTokens ${maxNew} > maxSeqLen ${this.options.maxSeqLen}`,
+        );
+      }
+    });
+  }
+
+  /** Left-pads a chunk and builds its prefill feeds and uniforms. */
+  private chunk(rows: readonly Int32Array[], rowSeeds: number[], o: z.output<typeof SampleOptions>): Chunk {
+    const B = rows.length;
+    const P = Math.max(...rows.map((r) => r.length));
+    const rep = this.config.num_attention_heads / this.config.num_key_value_heads;
+    const prompt = new BigInt64Array(B * P).fill(BigInt(this.config.pad_token_id));
+    const positions = new BigInt64Array(B * P);
+    const keyBias = new Float32Array(B * P);
+    const startPos = new BigInt64Array(B);
+    rows.forEach((r, b) => {
+      const pad = P - r.length;
+      for (let j = 0; j < P; j++) {
+        if (j < pad) keyBias[b * P + j] = MASK_NEG;
+        else {
+          prompt[b * P + j] = BigInt(r[j - pad]);
+          positions[b * P + j] = BigInt(j - pad);
+        }
+      }
+      startPos[b] = BigInt(r.length);
+    });
+    const causalOne = causalBiasData(P);
+    const causal = new Float32Array(rep * P * P);
+    for (let r = 0; r < rep; r++) causal.set(causalOne, r * P * P);
+    const N = o.maxNewTokens;
+    const uniforms = new Float32Array(N * B);
+    rowSeeds.forEach((seed, b) => {
+      const rng = new Rng(seed);
+      for (let t = 0; t < N; t++) uniforms[t * B + b] = rng.next();
+    });
+    return {
+      rows: B,
+      uniforms,
+      feeds: {
+        ...this.weights,
+        prompt: tensor(prompt, [B, P]),
+        positions: tensor(positions, [B, P]),
+        causal: tensor(causal, [rep * P, P]),
+        key_bias: tensor(keyBias, [B, 1, 1, P]),
+        start_pos: tensor(startPos, [B]),
+      },
+    };
+  }
+
+  private async runLoop(chunk: Chunk, o: z.output<typeof SampleOptions>) {
+    const r = await this.loopSession.run({
+      ...chunk.feeds,
+      uniforms: tensor(chunk.uniforms, [o.maxNewTokens, chunk.rows]),
+      max_new: int64Tensor([o.maxNewTokens], []),
+      temperature: tensor(Float32Array.of(o.temperature), []),
+      top_p: tensor(Float32Array.of(o.topP), []),
+    });
+    return { tokens: r.tokens.data as BigInt64Array, logprobs: r.logprobs.data as Float32Array, steps: r.tokens.dims[0] };
+  }
+
+  private async runJs(chunk: Chunk, o: z.output<typeof SampleOptions>) {
+    const { prefill, step } = this.jsSessions!;
+    const B = chunk.rows;
+    const L = this.config.num_hidden_layers;
+    let state = await prefill.run(chunk.feeds);
+    const temperature = tensor(Float32Array.of(o.temperature), []);
+    const topP = tensor(Float32Array.of(o.topP), []);
+    const tokens = new BigInt64Array(o.maxNewTokens * B);
+    const logprobs = new Float32Array(o.maxNewTokens * B);
+    let steps = 0;
+    for (let t = 0; t < o.maxNewTokens; t++) {
+      const feeds: Record<string, ort.Tensor> = {
+        ...this.weights,
+        logits: state.logits_out,
+        finished: state.finished_out,
+        pos: state.pos_out,
+        key_bias: state.key_bias_out,
+        u: tensor(chunk.uniforms.subarray(t * B, (t + 1) * B), [B]),
+        temperature,
+        top_p: topP,
+      };
+      for (let l = 0; l < L; l++) {
+        feeds[`k${l}`] = state[`k${l}_out`];
+        feeds[`v${l}`] = state[`v${l}_out`];
+      }
+      const r = await step.run(feeds);
+      tokens.set(r.token.data as BigInt64Array, t * B);
+      logprobs.set(r.logprob.data as Float32Array, t * B);
+      steps = t + 1;
+      state = r;
+      if (!(r.running.data as Uint8Array)[0]) break;
+    }
+    return { tokens: tokens.subarray(0, steps * B), logprobs: logprobs.subarray(0, steps * B), steps };
+  }
+}

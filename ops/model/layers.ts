@@ -1,0 +1,142 @@
+// Llama building blocks on graph-builder values, shared by the learner (transformer.ts) and
+// the generator: linear, RMSNorm, RoPE, SwiGLU, head split/merge, GQA repeat and attention.
+// Each function only adds nodes; weights come in as Values (graph inputs or initializers).
+// Not a module system: no parameter ownership, no caching, no training-only ops.
+import { type Graph, type Value, attr } from '../tensor/graph.ts';
+
+/** Additive mask value for disallowed attention scores; exp() of it underflows to exactly 0. */
+export const MASK_NEG = -1e9;
+
+/** y = x @ w^T for PyTorch-layout w [out, in]; x (..., in) -> (..., out). Leading dims are flattened. */
+export function linear(g: Graph, x: Value, w: Value): Value {
+  const inF = w.shape[1] as number;
+  const outF = w.shape[0] as number;
+  if (x.rank === 2) return g.matmul(x, g.t(w));
+  const lead = x.shape.slice(0, -1) as number[];
+  const y = g.matmul(g.reshape(x, [-1, inF]), g.t(w)); // (N, out)
+  return g.reshape(y, [...lead, outF]);
+}
+
+/**
+ * RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * w;  x (..., D), w (D).
+ * One fused ORT kernel (SimplifiedLayerNormalization) with its own gradient rule.
+ */
+export function rmsnorm(g: Graph, x: Value, w: Value, eps: number): Value {
+  return g.rmsNorm(x, w, eps).y;
+}
+
+/** The same RMSNorm from primitive ops (mul, mean, sqrt, reciprocal); a reference for tests. */
+export function rmsnormPrimitive(g: Graph, x: Value, w: Value, eps: number): Value {
+  const ms = g.reduceMean(g.mul(x, x), [-1], true); // (..., 1)
+  const inv = g.reciprocal(g.sqrt(g.add(ms, eps))); // (..., 1)
+  return g.mul(g.mul(x, inv), w);
+}
+
+/**
+ * RoPE tables (Hugging Face Llama convention): inv_freq[i] = theta^(-2i/hd) for i < hd/2,
+ * angle[p, i] = p * inv_freq[i], cos/sin rows are [cos(angle), cos(angle)] (both halves).
+ * Returns host arrays of shape (positions, hd) for rows 0..positions-1.
+ */
+export function ropeTables(positions: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+  const half = headDim / 2;
+  const cos = new Float32Array(positions * headDim);
+  const sin = new Float32Array(positions * headDim);
+  for (let p = 0; p < positions; p++) {
+    for (let i = 0; i < half; i++) {
+      // float64 angle then rounded once, so long positions do not accumulate float32 error.
+      const a = p * Math.pow(theta, (-2 * i) / headDim);
+      const c = Math.cos(a);
+      const s = Math.sin(a);
+      cos[p * headDim + i] = c;
+      cos[p * headDim + half + i] = c;
+      sin[p * headDim + i] = s;
+      sin[p * headDim + half + i] = s;
+    }
+  }
+  return { cos, sin };
+}
+
+/** rotate_half(x) = concat(-x2, x1) on the last axis, x = concat(x1, x2). */
+export function rotateHalf(g: Graph, x: Value): Value {
+  const hd = x.shape[x.rank - 1] as number;
+  const [x1, x2] = g.split(x, -1, [hd / 2, hd / 2]);
+  return g.concat([g.neg(x2), x1], -1);
+}
+
+/** RoPE: x * cos + rotate_half(x) * sin;  x (B, H, T, hd), cos/sin broadcastable, e.g. (T, hd) or (B, 1, T, hd). */
+export function rope(g: Graph, x: Value, cos: Value, sin: Value): Value {
+  return g.add(g.mul(x, cos), g.mul(rotateHalf(g, x), sin));
+}
+
+/** RoPE caches for ORT's RotaryEmbedding: (positions, hd/2) cos and sin of the angles above. */
+export function ropeHalfTables(positions: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+  const { cos, sin } = ropeTables(positions, headDim, theta);
+  const half = headDim / 2;
+  const pick = (t: Float32Array) => {
+    const out = new Float32Array(positions * half);
+    for (let p = 0; p < positions; p++) out.set(t.subarray(p * headDim, p * headDim + half), p * half);
+    return out;
+  };
+  return { cos: pick(cos), sin: pick(sin) };
+}
+
+/**
+ * RoPE as one fused ORT kernel (com.microsoft RotaryEmbedding, rotate_half convention):
+ * x (B, T, H*hd) in token-major layout, positions (B, T) int64, caches (P, hd/2) from
+ * ropeHalfTables. Same math as rope(); its gradient is the inverse rotation (sin -> -sin).
+ */
+export function ropeFused(g: Graph, x: Value, positions: Value, cosHalf: Value, sinHalf: Value, heads: number): Value {
+  const out = { dtype: x.dtype, shape: x.shape };
+  const attrs = { interleaved: attr.int(0), num_heads: attr.int(heads) };
+  return g.node('RotaryEmbedding', [x, positions, cosHalf, sinHalf], attrs, [out], undefined, 'com.microsoft')[0];
+}
+
+/**
+ * SwiGLU MLP: down(silu(gate(x)) * up(x)), silu(z) = z * sigmoid(z) (ORT QuickGelu, alpha 1);
+ * x (..., D) -> (..., D).
+ */
+export function swiglu(g: Graph, x: Value, wGate: Value, wUp: Value, wDown: Value): Value {
+  const gate = linear(g, x, wGate); // (..., I)
+  const up = linear(g, x, wUp); // (..., I)
+  return linear(g, g.mul(g.silu(gate), up), wDown);
+}
+
+/** (B, T, H*hd) -> (B, H, T, hd). */
+export function splitHeads(g: Graph, x: Value, heads: number): Value {
+  const [b, t, c] = x.shape as number[];
+  return g.transpose(g.reshape(x, [b, t, heads, c / heads]), [0, 2, 1, 3]);
+}
+
+/** (B, H, T, hd) -> (B, T, H*hd). */
+export function mergeHeads(g: Graph, x: Value): Value {
+  const [b, h, t, hd] = x.shape as number[];
+  return g.reshape(g.transpose(x, [0, 2, 1, 3]), [b, t, h * hd]);
+}
+
+/** Grouped-query attention: (B, KVH, S, hd) -> (B, KVH*nRep, S, hd), each kv head repeated nRep times. */
+export function repeatKv(g: Graph, x: Value, nRep: number): Value {
+  if (nRep === 1) return x;
+  const [b, kvh, s, hd] = x.shape as number[];
+  const e = g.expand(g.unsqueeze(x, [2]), [b, kvh, nRep, s, hd]); // (B, KVH, nRep, S, hd)
+  return g.reshape(e, [b, kvh * nRep, s, hd]);
+}
+
+/** Host (T, T) additive causal bias: 0 where key <= query, MASK_NEG above the diagonal. */
+export function causalBiasData(t: number): Float32Array {
+  const out = new Float32Array(t * t);
+  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) out[i * t + j] = MASK_NEG;
+  return out;
+}
+
+/**
+ * Scaled dot-product attention with an additive bias:
+ * softmax(q k^T / sqrt(hd) + bias) v;  q (B, H, T, hd), k/v (B, H, S, hd), bias broadcastable
+ * to (B, H, T, S) (use causalBiasData for training, a position mask for a KV cache).
+ */
+export function attention(g: Graph, q: Value, k: Value, v: Value, bias: Value): Value {
+  const hd = q.shape[3] as number;
+  // Scaling q (T*hd elements) instead of the scores (T*S) is the same math, cheaper.
+  const scores = g.matmul(g.mul(q, 1 / Math.sqrt(hd)), g.t(k)); // (B, H, T, S)
+  const p = g.softmax(g.add(scores, bias), -1);
+  return g.matmul(p, v); // (B, H, T, hd)
+}

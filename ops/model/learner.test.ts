@@ -1,0 +1,162 @@
+// Learner behaviour on a tiny Llama: exact token accounting, bucket/padding invariance,
+// advantage scaling, the entropy metric, every parameter changing after one AdamW step,
+// overfitting a tiny batch (SFT, A = 1), and batch/shape errors that name the culprit.
+import { describe, expect, it } from 'vitest';
+import { AdamW } from './adamw.ts';
+import { ConfigError, type LlamaConfig, initParams, parseLlamaConfig } from './config.ts';
+import { Learner, LearnerError } from './learner.ts';
+import { Rng } from '../rng.ts';
+
+const tiny = (over: Partial<LlamaConfig> = {}): LlamaConfig =>
+  parseLlamaConfig({
+    vocab_size: 24,
+    hidden_size: 16,
+    intermediate_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    num_key_value_heads: 1,
+    max_position_embeddings: 64,
+    ...over,
+  });
+
+function seqs(rng: Rng, V: number, lengths: number[]): Int32Array[] {
+  return lengths.map((n) => Int32Array.from({ length: n }, () => rng.int(3, V - 1)));
+}
+
+function maxRelDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let worst = 0;
+  for (const [k, x] of a) {
+    const y = b.get(k)!;
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < x.length; i++) {
+      num += (x[i] - y[i]) ** 2;
+      den += y[i] ** 2;
+    }
+    worst = Math.max(worst, Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-20));
+  }
+  return worst;
+}
+
+describe('Learner', () => {
+  const c = tiny();
+  const rng = new Rng(11);
+  const params = initParams(c, rng);
+  const tokens = seqs(rng, c.vocab_size, [6, 13, 9, 4, 16]);
+  const responseStart = [2, 5, 1, 3, 10];
+  const expectedTokens = tokens.reduce((s, t, i) => s + t.length - responseStart[i], 0);
+
+  it('counts response tokens exactly and is invariant to bucketing and padding', async () => {
+    const a = new Learner(c, params, { buckets: [{ batch: 2, length: 8 }, { batch: 3, length: 16 }], threads: 1 });
+    const b = new Learner(c, params, { buckets: [{ batch: 5, length: 20 }], threads: 1 });
+    const advantages = [1, -1, 0.5, 2, -0.25];
+    const ra = await a.accumulate({ tokens, responseStart, advantages });
+    const rb = await b.accumulate({ tokens, responseStart, advantages });
+    expect(ra.tokenCount).toBe(expectedTokens);
+    expect(rb.tokenCount).toBe(expectedTokens);
+    expect(ra.lossSum).toBeCloseTo(rb.lossSum, 4);
+    expect(ra.entropySum).toBeCloseTo(rb.entropySum, 3);
+    const ga = a.takeGrads();
+    const gb = b.takeGrads();
+    expect(a.lastStep).toMatchObject({ tokenCount: expectedTokens, microBatches: 3 });
+    expect(b.lastStep).toMatchObject({ tokenCount: expectedTokens, microBatches: 1 });
+    expect(maxRelDiff(ga, gb)).toBeLessThan(1e-5);
+    await a.close();
+    await b.close();
+  });
+
+  it('normalizes by the step total: two accumulate() calls equal one call over both halves', async () => {
+    const l = new Learner(c, params, { buckets: [{ batch: 4, length: 16 }], threads: 1 });
+    const adv = [1, -1, 0.5, 2, -0.25];
+    await l.accumulate({ tokens: tokens.slice(0, 2), responseStart: responseStart.slice(0, 2), advantages: adv.slice(0, 2) });
+    await l.accumulate({ tokens: tokens.slice(2), responseStart: responseStart.slice(2), advantages: adv.slice(2) });
+    const split = l.takeGrads();
+    await l.accumulate({ tokens, responseStart, advantages: adv });
+    const whole = l.takeGrads();
+    expect(maxRelDiff(split, whole)).toBeLessThan(1e-5);
+    await l.close();
+  });
+
+  it('gradients are linear in the advantages and exactly zero for A = 0', async () => {
+    const l = new Learner(c, params, { buckets: [{ batch: 5, length: 16 }], threads: 1 });
+    const one = tokens.map(() => 1);
+    await l.accumulate({ tokens, responseStart, advantages: one });
+    const g1 = l.takeGrads();
+    await l.accumulate({ tokens, responseStart, advantages: tokens.map(() => -3) });
+    const g3 = l.takeGrads();
+    for (const a of g3.values()) for (let i = 0; i < a.length; i++) a[i] /= -3;
+    expect(maxRelDiff(g3, g1)).toBeLessThan(1e-5);
+    const r0 = await l.accumulate({ tokens, responseStart, advantages: tokens.map(() => 0) });
+    expect(Math.abs(r0.lossSum)).toBe(0);
+    for (const a of l.takeGrads().values()) expect(a.every((x) => x === 0)).toBe(true);
+    await l.close();
+  });
+
+  it('a response mask equals the matching responseStart', async () => {
+    const l = new Learner(c, params, { buckets: [{ batch: 5, length: 16 }], threads: 1 });
+    const responseMask = tokens.map((t, i) => Uint8Array.from(t, (_, k) => (k >= responseStart[i] ? 1 : 0)));
+    const adv = [1, 2, 3, 4, 5];
+    const r1 = await l.accumulate({ tokens, responseStart, advantages: adv });
+    const g1 = l.takeGrads();
+    const r2 = await l.accumulate({ tokens, responseMask, advantages: adv });
+    const g2 = l.takeGrads();
+    expect(r2.tokenCount).toBe(r1.tokenCount);
+    expect(r2.lossSum).toBe(r1.lossSum);
+    expect(maxRelDiff(g2, g1)).toBe(0);
+    await l.close();
+  });
+
+  it('entropy of a uniform policy is ln V per token', async () => {
+    const zero = new Map([...params].map(([k, v]) => [k, k.endsWith('norm.weight') ? v.slice() : new Float32Array(v.length)]));
+    const l = new Learner(c, zero, { buckets: [{ batch: 5, length: 16 }], threads: 1 });
+    const r = await l.accumulate({ tokens, responseStart, advantages: [1, 1, 1, 1, 1] });
+    expect(r.entropySum / r.tokenCount).toBeCloseTo(Math.log(c.vocab_size), 5);
+    expect(r.lossSum / r.tokenCount).toBeCloseTo(Math.log(c.vocab_size), 5);
+    await l.close();
+  });
+
+  it('after one AdamW step every parameter tensor has changed', async () => {
+    const p = new Map([...params].map(([k, v]) => [k, v.slice()]));
+    const before = new Map([...p].map(([k, v]) => [k, v.slice()]));
+    const l = new Learner(c, p, { buckets: [{ batch: 5, length: 16 }], threads: 1 });
+    await l.accumulate({ tokens, responseStart, advantages: [1, -1, 0.5, 2, -0.25] });
+    new AdamW({}).step(l.params, l.takeGrads(), 1e-3);
+    const unchanged = [...p].filter(([k, v]) => v.every((x, i) => x === before.get(k)![i])).map(([k]) => k);
+    expect(unchanged).toEqual([]);
+    await l.close();
+  });
+
+  it('overfits a tiny batch to near-zero loss (SFT, A = 1)', async () => {
+    const c2 = tiny({ tie_word_embeddings: false });
+    const r2 = new Rng(5);
+    const p = initParams(c2, r2);
+    const batch = { tokens: seqs(r2, c2.vocab_size, [12, 12]), responseStart: [1, 1], advantages: [1, 1] };
+    const l = new Learner(c2, p, { buckets: [{ batch: 2, length: 12 }], threads: 1 });
+    const opt = new AdamW({ weightDecay: 0, maxGradNorm: 0 });
+    const first = await l.accumulate(batch);
+    l.takeGrads();
+    let loss = first.lossSum / first.tokenCount;
+    for (let step = 0; step < 150 && loss > 0.02; step++) {
+      await l.accumulate(batch);
+      opt.step(l.params, l.takeGrads(), 1e-2);
+      loss = l.lastStep!.loss;
+    }
+    expect(first.lossSum / first.tokenCount).toBeGreaterThan(2.5);
+    expect(loss).toBeLessThan(0.05);
+    await l.close();
+  });
+
+  it('rejects bad batches and shapes with errors that name them', async () => {
+    const l = new Learner(c, params, { buckets: [{ batch: 2, length: 8 }], threads: 1 });
+    const long = { tokens: [new Int32Array(10)], responseStart: [1], advantages: [1] };
+    await expect(l.accumulate(long)).rejects.toMatchObject({ code: 'SEQUENCE_TOO_LONG' });
+    await expect(l.accumulate({ tokens: [new Int32Array(4)], responseStart: [1], advantages: [] })).rejects.toBeInstanceOf(LearnerError);
+    await expect(l.accumulate({ tokens: [new Int32Array(4)], responseStart: [0], advantages: [1] })).rejects.toThrow(/responseStart\[0\] = 0/);
+    const bad = new Map(params);
+    bad.set('model.layers.1.mlp.up_proj.weight', new Float32Array(3));
+    expect(() => new Learner(c, bad, {})).toThrow(ConfigError);
+    expect(() => new Learner(c, bad, {})).toThrow(/model\.layers\.1\.mlp\.up_proj\.weight/);
+    expect(() => new Learner(c, params, { buckets: [] })).toThrow();
+    expect(() => new Learner(c, params, { buckets: [{ batch: 1, length: 65 }] })).toThrow(/bucket length 65 exceeds max_position_embeddings 64/);
+  });
+});

@@ -1,0 +1,267 @@
+// The learner: one ONNX graph per bucketed (batch, length) shape computing the forward pass,
+// the token-level policy-gradient loss, the mean-entropy metric and every parameter gradient,
+// plus micro-batch gradient accumulation across a step. With A = 1 it is SFT.
+// Not the optimizer (ops/model/adamw.ts applies the gradients to `params` in place) and not
+// a scheduler: callers feed micro-batches and call takeGrads() once per step.
+import { z } from 'zod';
+import type { LlamaConfig } from './config.ts';
+import { checkParams, paramShapes } from './config.ts';
+import { buildForward, paramInputs } from './transformer.ts';
+import { gradients } from '../tensor/autodiff.ts';
+import { Graph } from '../tensor/graph.ts';
+import { createSession, ort } from '../tensor/session.ts';
+
+export const LearnerOptions = z.strictObject({
+  /** Micro-batch shapes, each (batch rows, sequence length in tokens); a sequence of n tokens uses the smallest length >= n - 1. Default [{8,128},{4,256},{2,512}]. */
+  buckets: z
+    .array(z.strictObject({ batch: z.number().int().positive(), length: z.number().int().positive() }))
+    .min(1)
+    .default([
+      { batch: 8, length: 128 },
+      { batch: 4, length: 256 },
+      { batch: 2, length: 512 },
+    ]),
+  /** ORT intra-op threads per session run (default 2). */
+  threads: z.number().int().positive().default(2),
+});
+export type LearnerOptions = z.input<typeof LearnerOptions>;
+
+export class LearnerError extends Error {
+  constructor(
+    readonly code: 'SEQUENCE_TOO_LONG' | 'BAD_BATCH' | 'BAD_BUCKET',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LearnerError';
+  }
+}
+
+/**
+ * One micro-batch. tokens[i] is the full prompt+response id sequence. Response tokens are
+ * positions >= responseStart[i] (>= 1), or those with responseMask[i][t] = 1 when a mask is
+ * given (position 0 is never scored: it has no context). advantages[i] is A_i.
+ */
+export interface LearnerBatch {
+  tokens: Int32Array[];
+  responseStart?: number[];
+  responseMask?: Uint8Array[];
+  advantages: number[];
+}
+
+export interface AccumulateResult {
+  /** -sum_i sum_t A_i log p(o_i,t) over this micro-batch's response tokens. */
+  lossSum: number;
+  /** Number of response tokens in this micro-batch. */
+  tokenCount: number;
+  /** Sum over response tokens of the policy's entropy at that position (nats). */
+  entropySum: number;
+  /** Per-sequence sums of log p over response tokens (for diagnostics, e.g. SFT NLL). */
+  logpSums: number[];
+}
+
+export interface StepStats {
+  tokenCount: number;
+  /** Token-level loss of the step: lossSum / tokenCount. */
+  loss: number;
+  /** Mean token entropy over the step's response tokens (nats). */
+  entropy: number;
+  microBatches: number;
+}
+
+interface Bucket {
+  batch: number;
+  length: number;
+  /** Built on first use, then reused for every micro-batch of this shape. */
+  session: Promise<ort.InferenceSession> | null;
+}
+
+export class Learner {
+  readonly options: z.output<typeof LearnerOptions>;
+  private readonly names: string[];
+  private readonly buckets: Bucket[] = [];
+  private accum: Map<string, Float32Array> | null = null;
+  private stats = { tokenCount: 0, lossSum: 0, entropySum: 0, microBatches: 0 };
+  /** Stats of the last step closed by takeGrads(). */
+  lastStep: StepStats | null = null;
+
+  /**
+   * `params` is kept by reference: the optimizer updates these arrays in place and the next
+   * accumulate() sees the new weights (no graph rebuild).
+   */
+  constructor(
+    readonly config: LlamaConfig,
+    readonly params: Map<string, Float32Array>,
+    options: LearnerOptions = {},
+  ) {
+    checkParams(config, params);
+    this.options = LearnerOptions.parse(options);
+    this.names = [...paramShapes(config).keys()];
+    for (const b of this.options.buckets) {
+      if (b.length > config.max_position_embeddings) {
+        throw new LearnerError('BAD_BUCKET', `bucket length ${b.length} exceeds max_position_embeddings ${config.max_position_embeddings}`);
+      }
+    }
+    const sorted = [...this.options.buckets].sort((a, b) => a.length - b.length);
+    for (const b of sorted) this.buckets.push({ ...b, session: null });
+  }
+
+  /** Builds the learner graph for one (B, T) shape; exported for tests and the bench. */
+  static buildGraph(config: LlamaConfig, B: number, T: number): Graph {
+    const g = new Graph(`learner_${B}x${T}`);
+    const p = paramInputs(g, config);
+    const tokens = g.input('tokens', 'int64', [B, T]); // (B, T) inputs
+    const targets = g.input('targets', 'int64', [B * T, 1]); // (B*T, 1) next tokens
+    const weights = g.input('weights', 'float32', [B * T, 1]); // (B*T, 1) A_i on response targets, else 0
+    const mask = g.input('mask', 'float32', [B * T, 1]); // (B*T, 1) 1 on response targets
+    const { logits } = buildForward(g, config, p, tokens); // (B*T, V)
+    const logp = g.logSoftmax(logits, -1); // (B*T, V)
+    const tokenLogp = g.gatherElements(logp, targets, 1); // (B*T, 1)
+    // loss = -sum A_i log p over response tokens; normalized by the step's token count outside.
+    const lossSum = g.neg(g.sumAll(g.mul(tokenLogp, weights)));
+    // Entropy H = -sum_v p log p per position; a metric only, so it is not differentiated.
+    const ent = g.neg(g.reduceSum(g.mul(g.exp(logp), logp), [1], true)); // (B*T, 1)
+    const entropySum = g.sumAll(g.mul(ent, mask));
+    const names = [...p.keys()];
+    const grads = gradients(g, lossSum, names.map((n) => p.get(n)!));
+    g.output(lossSum, 'lossSum');
+    g.output(entropySum, 'entropySum');
+    g.output(g.mul(tokenLogp, mask), 'tokenLogp');
+    grads.forEach((d, i) => g.output(d, `grad.${names[i]}`));
+    return g;
+  }
+
+  private session(b: Bucket): Promise<ort.InferenceSession> {
+    b.session ??= createSession(Learner.buildGraph(this.config, b.batch, b.length), { intraOpNumThreads: this.options.threads });
+    return b.session;
+  }
+
+  /** Builds every bucket's session now (otherwise each is built on first use). */
+  async warmup(): Promise<void> {
+    await Promise.all(this.buckets.map((b) => this.session(b)));
+  }
+
+  private responseMask(batch: LearnerBatch, i: number): Uint8Array {
+    const toks = batch.tokens[i];
+    if (batch.responseMask) {
+      const m = batch.responseMask[i];
+      if (!m || m.length !== toks.length) throw new LearnerError('BAD_BATCH', `responseMask[${i}] length ${m?.length} != tokens length ${toks.length}`);
+      return m;
+    }
+    const start = batch.responseStart?.[i];
+    if (start === undefined || start < 1 || start > toks.length) {
+      throw new LearnerError('BAD_BATCH', `responseStart[${i}] = ${start} must be in [1, ${toks.length}]`);
+    }
+    const m = new Uint8Array(toks.length);
+    m.fill(1, start);
+    return m;
+  }
+
+  /** Forward + backward over the batch (split into bucketed micro-batches); gradients are summed into the step. */
+  async accumulate(batch: LearnerBatch): Promise<AccumulateResult> {
+    const n = batch.tokens.length;
+    if (batch.advantages.length !== n) throw new LearnerError('BAD_BATCH', `${batch.advantages.length} advantages for ${n} sequences`);
+    const maxLen = this.buckets[this.buckets.length - 1].length;
+    const byBucket = new Map<Bucket, number[]>();
+    for (let i = 0; i < n; i++) {
+      const need = batch.tokens[i].length - 1;
+      if (need < 1) throw new LearnerError('BAD_BATCH', `sequence ${i} has ${batch.tokens[i].length} tokens; need >= 2`);
+      const b = this.buckets.find((bk) => bk.length >= need);
+      if (!b) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
+      const list = byBucket.get(b) ?? [];
+      list.push(i);
+      byBucket.set(b, list);
+    }
+    const res: AccumulateResult = { lossSum: 0, tokenCount: 0, entropySum: 0, logpSums: new Array<number>(n).fill(0) };
+    for (const [b, rows] of byBucket) {
+      for (let s = 0; s < rows.length; s += b.batch) {
+        await this.runMicroBatch(b, batch, rows.slice(s, s + b.batch), res);
+      }
+    }
+    this.stats.tokenCount += res.tokenCount;
+    this.stats.lossSum += res.lossSum;
+    this.stats.entropySum += res.entropySum;
+    return res;
+  }
+
+  private async runMicroBatch(b: Bucket, batch: LearnerBatch, rows: number[], res: AccumulateResult): Promise<void> {
+    const { batch: B, length: T } = b;
+    const pad = BigInt(this.config.pad_token_id);
+    const tokens = new BigInt64Array(B * T).fill(pad);
+    const targets = new BigInt64Array(B * T).fill(pad);
+    const weights = new Float32Array(B * T);
+    const mask = new Float32Array(B * T);
+    let count = 0;
+    rows.forEach((i, r) => {
+      const toks = batch.tokens[i];
+      const m = this.responseMask(batch, i);
+      const a = batch.advantages[i];
+      // Row position t reads token t and predicts token t+1 (scored when t+1 is a response token).
+      for (let t = 0; t < toks.length - 1; t++) {
+        tokens[r * T + t] = BigInt(toks[t]);
+        targets[r * T + t] = BigInt(toks[t + 1]);
+        if (m[t + 1]) {
+          weights[r * T + t] = a;
+          mask[r * T + t] = 1;
+          count++;
+        }
+      }
+    });
+    const feeds: Record<string, ort.Tensor> = {
+      tokens: new ort.Tensor('int64', tokens, [B, T]),
+      targets: new ort.Tensor('int64', targets, [B * T, 1]),
+      weights: new ort.Tensor('float32', weights, [B * T, 1]),
+      mask: new ort.Tensor('float32', mask, [B * T, 1]),
+    };
+    const shapes = paramShapes(this.config);
+    for (const name of this.names) feeds[name] = new ort.Tensor('float32', this.params.get(name)!, shapes.get(name)!);
+    const out = (await (await this.session(b)).run(feeds)) as Record<string, ort.Tensor>;
+    res.lossSum += (out.lossSum.data as Float32Array)[0];
+    res.entropySum += (out.entropySum.data as Float32Array)[0];
+    res.tokenCount += count;
+    const tl = out.tokenLogp.data as Float32Array;
+    rows.forEach((i, r) => {
+      let s = 0;
+      for (let t = 0; t < T; t++) s += tl[r * T + t];
+      res.logpSums[i] += s;
+    });
+    if (!this.accum) {
+      // ORT returns freshly allocated outputs, so the first micro-batch's arrays become the accumulators.
+      this.accum = new Map();
+      for (const name of this.names) this.accum.set(name, out[`grad.${name}`].data as Float32Array);
+    } else {
+      for (const name of this.names) {
+        const acc = this.accum.get(name)!;
+        const d = out[`grad.${name}`].data as Float32Array;
+        for (let k = 0; k < acc.length; k++) acc[k] += d[k];
+      }
+    }
+    this.stats.microBatches++;
+  }
+
+  /**
+   * Closes the step: returns d loss / d param for the token-level loss
+   * -(1 / sum of response tokens in the step) * sum_i sum_t A_i log p(o_i,t), i.e. the summed
+   * micro-batch gradients divided by the step's token count (zeros when it is 0), and resets.
+   */
+  takeGrads(): Map<string, Float32Array> {
+    const { tokenCount, lossSum, entropySum, microBatches } = this.stats;
+    const scale = tokenCount > 0 ? 1 / tokenCount : 0;
+    const out = new Map<string, Float32Array>();
+    const shapes = paramShapes(this.config);
+    for (const name of this.names) {
+      // The accumulators are handed out (scaled in place); a fresh step starts new ones.
+      const acc = this.accum?.get(name) ?? new Float32Array(shapes.get(name)!.reduce((p, q) => p * q, 1));
+      for (let k = 0; k < acc.length; k++) acc[k] *= scale;
+      out.set(name, acc);
+    }
+    this.lastStep = { tokenCount, loss: lossSum * scale, entropy: entropySum * scale, microBatches };
+    this.accum = null;
+    this.stats = { tokenCount: 0, lossSum: 0, entropySum: 0, microBatches: 0 };
+    return out;
+  }
+
+  /** Releases the ORT sessions. */
+  async close(): Promise<void> {
+    for (const b of this.buckets) if (b.session) await (await b.session).release();
+  }
+}
