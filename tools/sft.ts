@@ -23,6 +23,7 @@ export async function run(argv: string[]): Promise<number> {
       dtype: { type: 'string', default: 'F16' },
       'eval-every': { type: 'string', default: '100' },
       'eval-problems': { type: 'string', default: '100' },
+      'save-every': { type: 'string', default: '0' },
     });
     const raw = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {};
     if (values.steps) raw.steps = Number(values.steps);
@@ -44,16 +45,21 @@ export async function run(argv: string[]): Promise<number> {
       evals.push({ step, greedyAcc: r.overall.avgAtK, byLevel });
       process.stderr.write(`[sft] step ${step}: held-out greedy accuracy ${(r.overall.avgAtK * 100).toFixed(1)}% by level ${JSON.stringify(byLevel)}\n`);
     };
+    const save = (dir: string, params: Map<string, Float32Array>, config: Parameters<typeof Generator.create>[0], steps: number) =>
+      saveCheckpoint(dir, { config, params, optimizer: null, state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: { sftSteps: steps } } }, { dtype: values.dtype as 'F16' });
     const t0 = Date.now();
     const everyEval = Number(values['eval-every']);
     const result = await runSft(cfg, async (p, params, config) => {
       if (p.step % 10 === 0) {
         process.stderr.write(`[sft] step ${p.step}/${cfg.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${p.responseTokensPerSec.toFixed(0)} tok/s ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
       }
-      if (everyEval > 0 && p.step > 0 && p.step % everyEval === 0) await evalNow(p.step, params, config);
+      const done = p.step + 1;
+      if (everyEval > 0 && done % everyEval === 0 && done < cfg.steps) await evalNow(done, params, config);
+      const saveEvery = Number(values['save-every']);
+      if (saveEvery > 0 && done % saveEvery === 0 && done < cfg.steps) save(join(values.out!, `step-${done}`), params, config, done);
     });
     await evalNow(cfg.steps, result.params, result.config);
-    saveCheckpoint(values.out!, { config: result.config, params: result.params, optimizer: null, state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: { sftSteps: cfg.steps } } }, { dtype: values.dtype as 'F16' });
+    save(values.out!, result.params, result.config, cfg.steps);
     writeFileSync(
       join(values.out!, 'sft.json'),
       `${JSON.stringify({ command: `ace sft${values.config ? ` --config ${values.config}` : ''} --dtype ${values.dtype}`, config: cfg, seconds: (Date.now() - t0) / 1000, evals, finalLoss: result.history.at(-1)?.loss }, null, 2)}\n`,

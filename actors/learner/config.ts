@@ -37,8 +37,12 @@ export const LearnerConfig = z.strictObject({
   threads: z.int().min(1).default(2),
   /** Response-length curriculum and hard-prompt stages. */
   curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: 96, dropPassRateAtLeast: 1 }]),
-  /** Steps a rollout's policy version may lag the step it trains (0 = strictly on-policy). */
-  maxPolicyLag: z.int().min(0).max(0).default(0),
+  /**
+   * Steps a rollout's policy version may lag the step it trains: 0 (default) is strictly
+   * on-policy; k > 0 releases prompts k steps ahead, sampled with the version current at
+   * release, so generation of the next steps overlaps the optimizer step (bounded staleness).
+   */
+  maxPolicyLag: z.int().min(0).max(8).default(0),
   /** Step checkpoints kept besides the latest. Default 1. */
   keepCheckpoints: z.int().min(0).default(1),
 });

@@ -89,22 +89,20 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     };
     await announce(step);
 
-    while (step < cfg.steps && !ctx.drain.aborted) {
-      const t0 = Date.now();
-      ctx.metrics.set('learner/step', step);
-      const stage = stageAt(cfg.curriculum, step);
-      const tasks = selectTasks(pool, passRates, stage, ctx.topology.seed, step, cfg.tasksPerStep);
-      // Release the step's prompts; msgIDs make a re-release after a restart a no-op.
+    let released = step - 1;
+    const releaseStep = async (s: number, version: number) => {
+      const stage = stageAt(cfg.curriculum, s);
+      const tasks = selectTasks(pool, passRates, stage, ctx.topology.seed, s, cfg.tasksPerStep);
       for (const [i, t] of tasks.entries()) {
         const msg: Task = {
           kind: 'task',
-          id: `task.${ctx.runId}.s${step}.${i}`,
+          id: `task.${ctx.runId}.s${s}.${i}`,
           runId: ctx.runId,
-          step,
-          policyVersion: step,
+          step: s,
+          policyVersion: version,
           ts: Date.now(),
           taskId: t.id,
-          groupId: `g.s${step}.${i}`,
+          groupId: `g.s${s}.${i}`,
           domain: 'math',
           prompt: t.question,
           gold: t.gold,
@@ -112,10 +110,22 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
           maxResponseTokens: stage.maxResponseTokens,
           meta: { level: t.level, family: t.family },
         };
-        await ctx.sink.publish(subjects.prompts(step), msg);
+        await ctx.sink.publish(subjects.prompts(s), msg);
       }
+    };
 
-      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep);
+    while (step < cfg.steps && !ctx.drain.aborted) {
+      const t0 = Date.now();
+      ctx.metrics.set('learner/step', step);
+      // Release prompts through step + maxPolicyLag, tagged with the version current now;
+      // msgIDs make a re-release after a restart a no-op.
+      for (let s = Math.max(step, released + 1); s <= Math.min(step + cfg.maxPolicyLag, cfg.steps - 1); s++) {
+        await releaseStep(s, step);
+        released = s;
+      }
+      const stage = stageAt(cfg.curriculum, step);
+
+      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag);
       if (!result) break; // draining: nothing committed, the next incarnation redoes the step
 
       // Exactly one optimizer step for the batch.
@@ -144,6 +154,8 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         'learner/response_tokens': stats.tokenCount,
         'learner/groups_partial': result.groups.filter((g) => g.completion === 'partial').length,
         'learner/groups_dropped': result.groups.filter((g) => g.dropped).length,
+        'learner/groups_off_policy': result.offPolicy.size,
+        'learner/policy_lag_max': Math.max(...result.groups.map((g) => step - g.policyVersion)),
         'step/seconds': seconds,
         'step/tokens_per_s': responseLens.reduce((s, n) => s + n, 0) / seconds,
       };
@@ -154,7 +166,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         step,
         policyVersion: step,
         ts: Date.now(),
-        rolloutIds: result.groups.flatMap((g) => (g.dropped ? [] : g.members.map((m) => m.rolloutId))),
+        rolloutIds: result.groups.flatMap((g) => (g.dropped || result.offPolicy.has(g.groupId) ? [] : g.members.map((m) => m.rolloutId))),
         groupIds: result.groups.map((g) => g.groupId),
         metrics,
         startedAt: t0,
@@ -182,7 +194,13 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
 };
 
 /** Accumulates the step's groups as they arrive; null when the learner drains first. */
-async function collectStep(ctx: ActorContext, engine: Learner, step: number, groups: number): Promise<{ groups: ScoredGroup[]; deliveries: Delivery<ScoredGroup>[] } | null> {
+async function collectStep(
+  ctx: ActorContext,
+  engine: Learner,
+  step: number,
+  groups: number,
+  maxPolicyLag: number,
+): Promise<{ groups: ScoredGroup[]; offPolicy: Set<string>; deliveries: Delivery<ScoredGroup>[] } | null> {
   const subjects = rlSubjects(ctx.names, ctx.runId);
   const durable = `learner-s${step}`;
   // A fresh consumer per step reading the step's subject from its start: after a restart the
@@ -197,6 +215,7 @@ async function collectStep(ctx: ActorContext, engine: Learner, step: number, gro
     max_ack_pending: 100_000,
   });
   const seen = new Map<string, ScoredGroup>();
+  const offPolicy = new Set<string>();
   const deliveries: Delivery<ScoredGroup>[] = [];
   return new Promise((resolve, reject) => {
     let chain = Promise.resolve();
@@ -216,13 +235,13 @@ async function collectStep(ctx: ActorContext, engine: Learner, step: number, gro
               const g = d.value;
               deliveries.push(d);
               if (seen.has(g.groupId) || seen.size >= groups) return;
-              if (g.policyVersion !== step) {
-                ctx.log(`group ${g.groupId} has policy v${g.policyVersion} but step ${step} is strictly on-policy: left out`);
-                ctx.metrics.inc('learner/off_policy_groups');
-                return;
-              }
               seen.set(g.groupId, g);
-              if (!g.dropped) {
+              // Counted toward the step (so it completes) but kept out of the gradient.
+              if (g.policyVersion > step || g.policyVersion < step - maxPolicyLag) {
+                ctx.log(`group ${g.groupId} has policy v${g.policyVersion}, outside [${step - maxPolicyLag}, ${step}] for step ${step}: left out`);
+                ctx.metrics.inc('learner/off_policy_groups');
+                offPolicy.add(g.groupId);
+              } else if (!g.dropped) {
                 await engine.accumulate({
                   tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
                   responseStart: g.members.map((m) => m.promptTokens.length),
@@ -232,7 +251,7 @@ async function collectStep(ctx: ActorContext, engine: Learner, step: number, gro
               ctx.metrics.set('learner/groups_in_step', seen.size);
               if (seen.size === groups) {
                 sub.unsubscribe();
-                resolve({ groups: [...seen.values()], deliveries });
+                resolve({ groups: [...seen.values()], offPolicy, deliveries });
               }
             })
             .catch((err) => {
@@ -241,7 +260,7 @@ async function collectStep(ctx: ActorContext, engine: Learner, step: number, gro
             });
         },
         error: reject,
-        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: [...seen.values()], deliveries } : null)),
+        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: [...seen.values()], offPolicy, deliveries } : null)),
       });
   });
 }

@@ -31,8 +31,13 @@ export const SftConfig = z.strictObject({
   batch: z.int().min(1).default(64),
   /** Distinct training tasks drawn from the train split. Default 20000. */
   trainTasks: z.int().min(1).default(20_000),
-  /** Peak learning rate, linear warmup then cosine decay to 10%. Default 2e-3. */
+  /** Peak learning rate after linear warmup. Default 2e-3. */
   peakLr: z.number().positive().default(2e-3),
+  /**
+   * After warmup: constant (default), so the checkpoint after N steps of a longer run is the
+   * checkpoint of a run with steps = N; or cosine decay to 10% at `steps`.
+   */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
   warmupSteps: z.int().min(0).default(30),
   weightDecay: z.number().min(0).default(0.01),
   maxGradNorm: z.number().min(0).default(1),
@@ -67,7 +72,7 @@ export async function runSft(cfg: SftConfig, onStep?: SftHook): Promise<SftResul
   const pool: MathTask[] = generateMathTasks({ seed: cfg.seed, split: 'train', count: cfg.trainTasks });
   const learner = new Learner(config, params, { buckets: [{ batch: cfg.microBatch, length: cfg.seqLength }], threads: cfg.threads });
   const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
-  const schedule = { peakLr: cfg.peakLr, warmupSteps: cfg.warmupSteps, kind: 'cosine' as const, totalSteps: cfg.steps, minLrRatio: 0.1 };
+  const schedule = { peakLr: cfg.peakLr, warmupSteps: cfg.warmupSteps, kind: cfg.schedule, totalSteps: cfg.steps, minLrRatio: 0.1 };
   const order = rng.fork();
   let cursor = pool.length;
   const history: SftProgress[] = [];

@@ -22,7 +22,7 @@ import { ACE, heartbeats, readAll, waitFor } from '../support/up.ts';
 const TASKS = 4;
 const G = 4;
 
-function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; maxUnverified?: number } = {}): TopologyInput {
+function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; maxUnverified?: number; maxPolicyLag?: number } = {}): TopologyInput {
   return {
     name: 'rl',
     prefix,
@@ -34,7 +34,7 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
       normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
+        config: { base, runDir, steps, maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
       },
     },
   };
@@ -55,14 +55,15 @@ function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: st
   return { child, exit, output: () => out };
 }
 
-/** The ledger: each step once, tasks*G rollouts each, none twice, each sampled with the step's version. */
-async function checkLedger(nc: NatsConnection, prefix: string, steps: number): Promise<StepRecord[]> {
+/** The ledger: each step once, tasks*G rollouts each, none twice, each sampled with a version in [step - lag, step]. */
+async function checkLedger(nc: NatsConnection, prefix: string, steps: number, lag = 0): Promise<{ records: StepRecord[]; lags: number[] }> {
   const P = prefix.toUpperCase();
   const records = (await readAll<StepRecord>(nc, `${P}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
   expect(records.map((r) => r.step)).toEqual(Array.from({ length: steps }, (_, i) => i));
   const rollouts = await readAll<Rollout>(nc, `${P}_ROLLOUTS`, `${prefix}.rollouts.>`);
   const byId = new Map(rollouts.map((m) => [m.value.id, m.value]));
   expect(byId.size).toBe(rollouts.length); // no rollout published twice
+  const lags: number[] = [];
   const all = records.flatMap((r) => r.rolloutIds);
   expect(new Set(all).size).toBe(all.length); // no rollout counted in two steps
   for (const r of records) {
@@ -70,10 +71,14 @@ async function checkLedger(nc: NatsConnection, prefix: string, steps: number): P
     for (const id of r.rolloutIds) {
       const ro = byId.get(id);
       expect(ro, `rollout ${id} of step ${r.step}`).toBeDefined();
-      expect({ id, version: ro!.policyVersion, step: ro!.step }).toEqual({ id, version: r.step, step: r.step });
+      expect(ro!.step).toBe(r.step);
+      lags.push(r.step - ro!.policyVersion);
+      if (lag === 0) expect({ id, version: ro!.policyVersion }).toEqual({ id, version: r.step });
+      else expect(r.step - ro!.policyVersion, id).toBeGreaterThanOrEqual(0);
+      expect(r.step - ro!.policyVersion, id).toBeLessThanOrEqual(lag);
     }
   }
-  return records;
+  return { records, lags };
 }
 
 describe('the RL loop (tiny policy)', () => {
@@ -95,9 +100,17 @@ describe('the RL loop (tiny policy)', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const t = startTrain(topology('ra', base, runDir, 3), server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
-    const records = await checkLedger(nc, 'ra', 3);
+    const { records } = await checkLedger(nc, 'ra', 3);
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
     expect(t.output()).toMatch(/step +2 +v2 +reward/);
+  });
+
+  it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const t = startTrain(topology('re', base, runDir, 4, { maxPolicyLag: 1 }), server.url, runDir);
+    expect(await t.exit, t.output()).toBe(0);
+    const { lags } = await checkLedger(nc, 're', 4, 1);
+    expect(lags.some((l) => l === 1)).toBe(true);
   });
 
   it('completes with an intact ledger when each actor is SIGKILLed mid-run', async () => {
