@@ -1,0 +1,83 @@
+// Hostile JavaScript programs against the isolated-vm sandbox: each must get its exact
+// outcome, the host realm must stay untouched, and the verifier must keep serving. Probing
+// programs print what they could reach; the expected output is the contained answer.
+import { afterAll, describe, expect, it } from 'vitest';
+import { CodeVerifierPool } from '../../ops/reward/code/pool.ts';
+import type { FailureReason } from '../../ops/reward/code/types.ts';
+
+type Case = { name: string; code: string; output?: string; expect: 'correct' | FailureReason; tests?: unknown };
+const fn = { format: 'function', fnName: 'f', cases: [{ args: [1], expected: 1 }] };
+const lodashAssert = {
+  format: 'assert',
+  language: 'javascript',
+  setup: 'const _ = require("lodash");',
+  cases: ['if (!_.isEqual(f(1), 2)) throw "Error at 1th assert statement";'],
+};
+
+const CASES: Case[] = [
+  // time
+  { name: 'infinite loop', code: 'while (true) {}', expect: 'time_limit' },
+  { name: 'infinite loop in a function test', code: 'function f(x) { for (;;) {} }', tests: fn, expect: 'time_limit' },
+  { name: 'loop that catches everything', code: 'for (;;) { try { for (;;) {} } catch (e) {} }', expect: 'time_limit' },
+  { name: 'promise that never settles', code: 'function f(x) { return new Promise(() => {}); }', tests: fn, expect: 'time_limit' },
+  { name: 'infinite microtask chain', code: 'const spin = () => Promise.resolve().then(spin); spin();', expect: 'time_limit' },
+  { name: 'setInterval forever', code: 'setInterval(() => {}, 1);', expect: 'time_limit' },
+  { name: 'Atomics.wait forever', code: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);', expect: 'time_limit' },
+  { name: 'result with a getter that never returns', code: 'function f(x) { return { get v() { for (;;) {} } }; }', tests: fn, expect: 'time_limit' },
+  // memory
+  { name: 'array growth', code: 'const a = []; for (;;) a.push(new Array(1e5).fill(1));', expect: 'memory_limit' },
+  { name: 'object map growth', code: 'const m = new Map(); for (let i = 0; ; i++) m.set(i, new Array(1000).fill(i));', expect: 'memory_limit' },
+  { name: 'huge ArrayBuffer', code: 'new ArrayBuffer(2 ** 32);', expect: 'runtime_error' },
+  { name: 'typed array growth', code: 'const a = []; for (;;) a.push(new Float64Array(1e6));', expect: 'runtime_error' },
+  { name: 'string doubling', code: 'let s = "a"; for (;;) s += s;', expect: 'runtime_error' },
+  { name: 'WebAssembly memory growth', code: 'const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); for (;;) m.grow(100);', expect: 'runtime_error' },
+  // host access
+  { name: 'require child_process', code: 'require("child_process").execSync("id");', expect: 'runtime_error' },
+  { name: 'require a native module', code: 'require("isolated-vm");', expect: 'runtime_error' },
+  { name: 'reads /etc/passwd', code: 'console.log(require("fs").readFileSync("/etc/passwd", "utf8"));', expect: 'runtime_error' },
+  { name: 'writes a file', code: 'require("fs").writeFileSync("/tmp/ace-js-canary", "x");', expect: 'runtime_error' },
+  { name: 'dynamic import', code: 'import("fs").then(() => console.log("imported"), () => console.log("refused"));', output: 'refused', expect: 'correct' },
+  { name: 'network with fetch', code: 'fetch("http://1.1.1.1/");', expect: 'runtime_error' },
+  { name: 'reads the environment', code: 'console.log(JSON.stringify(process.env), typeof process.binding, typeof process.dlopen);', output: '{} undefined undefined', expect: 'correct' },
+  { name: 'kills the parent', code: 'process.kill(process.ppid, "SIGKILL");', expect: 'runtime_error' },
+  { name: 'escapes via the Function constructor', code: 'const g = (0, eval)("this"); const p = g.constructor.constructor("return process")(); console.log(typeof p.mainModule, typeof g.global, typeof g.Buffer);', output: 'undefined undefined undefined', expect: 'correct' },
+  { name: 'process.exit(1)', code: 'process.exit(1);', expect: 'runtime_error' },
+  { name: 'process.exit inside a function test', code: 'function f(x) { process.exit(0); }', tests: fn, expect: 'runtime_error' },
+  // tampering
+  { name: 'prototype pollution aimed at the host', code: 'Object.prototype.polluted = "yes"; Array.prototype.map = null; JSON.parse = () => 1; console.log("done");', output: 'done', expect: 'correct' },
+  { name: 'replaces the harness', code: 'try { __ace = null; } catch (e) {} Object.defineProperty(globalThis, "__ace", { value: 1 });', expect: 'runtime_error' },
+  { name: 'fakes lodash for the tests', code: 'try { require = () => ({ isEqual: () => true }); } catch (e) {} function f(x) { return 0; }', tests: lodashAssert, expect: 'wrong_answer' },
+  { name: 'overrides JSON.stringify', code: 'JSON.stringify = () => "1"; function f(x) { return 2; }', tests: fn, expect: 'wrong_answer' },
+  { name: 'non-JSON result', code: 'function f(x) { const o = {}; o.o = o; return o; }', tests: fn, expect: 'runtime_error' },
+  // errors and output
+  { name: 'giant output', code: 'for (;;) console.log("x".repeat(10000));', expect: 'runtime_error' },
+  { name: 'giant process.stdout.write', code: 'for (;;) process.stdout.write("y".repeat(1 << 16));', expect: 'runtime_error' },
+  { name: 'deep recursion', code: 'const r = (n) => r(n + 1) + 1; r(0);', expect: 'runtime_error' },
+  { name: 'throws a Proxy', code: 'throw new Proxy({}, { get() { throw 1; } });', expect: 'runtime_error' },
+  { name: 'throws a string', code: 'throw "no";', expect: 'wrong_answer' },
+  { name: 'syntax error', code: 'function (', expect: 'compile_error' },
+];
+
+describe('hostile JavaScript programs', () => {
+  const pool = new CodeVerifierPool({ jsWorkers: 2, pyWorkers: 0, perTestMs: 800, totalMs: 2000, jsMemoryMb: 64, outputBytes: 1 << 20 });
+  afterAll(() => pool.close());
+
+  it(`contains ${CASES.length} programs with the right outcome each`, async () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(30);
+    const verdicts = await Promise.all(
+      CASES.map((c) => pool.verify({ language: 'javascript', code: c.code, tests: c.tests ?? { format: 'stdio', cases: [{ input: '', output: c.output ?? '' }] } })),
+    );
+    const got = verdicts.map((v, i) => `${CASES[i].name}: ${v.kind === 'correct' ? 'correct' : (v.firstFailure?.reason ?? v.kind)}`);
+    expect(got).toEqual(CASES.map((c) => `${c.name}: ${c.expect}`));
+  });
+
+  it('leaves the host realm untouched and keeps serving', async () => {
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(typeof Array.prototype.map).toBe('function');
+    expect(JSON.parse('2')).toBe(2);
+    const probe = 'console.log(typeof ({}).polluted, typeof [].map, JSON.parse("3"))';
+    const ok = await Promise.all(Array.from({ length: 4 }, () => pool.verify({ language: 'javascript', code: probe, tests: { format: 'stdio', cases: [{ input: '', output: 'undefined function 3' }] } })));
+    expect(ok.map((v) => v.kind)).toEqual(['correct', 'correct', 'correct', 'correct']);
+    expect(pool.stats().isolatesCreated).toBeGreaterThan(2); // isolates that hit a limit were replaced
+  });
+});
