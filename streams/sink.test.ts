@@ -1,29 +1,17 @@
 // The sink against a real nats-server: msgID de-duplication, and discard-new as a bound the
 // publisher waits on rather than a silent drop.
 import { DiscardPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withNats } from '../test/support/nats.ts';
-import { connectNats } from './manager.ts';
-import type { NatsServer } from './server.ts';
+import { describe, expect, it } from 'vitest';
+import { useNats } from '../test/support/nats.ts';
 import { Sink } from './sink.ts';
 
 describe('sink', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    server = await withNats();
-    nc = await connectNats(server.url, 'test');
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const nats = useNats();
 
   it('drops a re-published message with the same id', async () => {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.add({ name: 'S1', subjects: ['s1.>'] });
-    const sink = new Sink(jetstream(nc));
+    const sink = new Sink(jetstream(nats.nc));
     const a = await sink.publish('s1.x', { id: 'm-1' });
     const b = await sink.publish('s1.x', { id: 'm-1' });
     const c = await sink.publish('s1.x', { id: 'm-2' });
@@ -34,9 +22,9 @@ describe('sink', () => {
   });
 
   it('waits while a discard-new stream is full and publishes once there is room', async () => {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.add({ name: 'S2', subjects: ['s2.>'], max_msgs: 2, discard: DiscardPolicy.New });
-    const sink = new Sink(jetstream(nc), { maxBackoffMs: 20 });
+    const sink = new Sink(jetstream(nats.nc), { maxBackoffMs: 20 });
     await sink.publish('s2.x', { id: 'a' });
     await sink.publish('s2.x', { id: 'b' });
     let done = false;

@@ -2,12 +2,10 @@
 // downstream; then again with a stage process killed with SIGKILL mid-flow.
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DemoItem } from '../../contracts/demo.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
-import { connectNats } from '../../streams/manager.ts';
-import type { NatsServer } from '../../streams/server.ts';
-import { withNats } from '../support/nats.ts';
+import { useNats } from '../support/nats.ts';
 import { heartbeats, killStartedUps, readAll, startUp, subjectCounts, waitFor } from '../support/up.ts';
 
 const N = 10_000;
@@ -46,38 +44,28 @@ async function expectExactlyOnce(nc: NatsConnection, prefix: string): Promise<vo
 }
 
 describe('a chain of actor processes', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    server = await withNats();
-    nc = await connectNats(server.url, 'test');
-  });
-  afterAll(async () => {
-    killStartedUps();
-    await nc?.close();
-    await server?.stop();
-  });
+  const nats = useNats(killStartedUps);
 
   it('carries 10,000 messages: published = acked = processed', async () => {
-    const up = startUp(chain('ca'), server.url, ['--until-idle']);
+    const up = startUp(chain('ca'), nats.server.url, ['--until-idle']);
     expect(await up.exit, up.output()).toBe(0);
-    await expectExactlyOnce(nc, 'ca');
-    const hb = await heartbeats(nc, 'ca');
+    await expectExactlyOnce(nats.nc, 'ca');
+    const hb = await heartbeats(nats.nc, 'ca');
     const processed = (actor: string) => hb.filter((h) => h.actor === actor).reduce((s, h) => s + (h.metrics['stage/processed'] ?? 0), 0);
     expect(processed('first')).toBe(N);
     expect(processed('second')).toBe(N);
   });
 
   it('loses nothing and duplicates nothing downstream when a stage is SIGKILLed mid-flow', async () => {
-    const up = startUp(chain('cb'), server.url, ['--until-idle']);
+    const up = startUp(chain('cb'), nats.server.url, ['--until-idle']);
     // Kill one `first` instance once it has processed a few thousand messages.
     const victim = await waitFor('first-0 mid-flow', async () => {
-      const hb = (await heartbeats(nc, 'cb').catch(() => [])).find((h) => h.instance === 'first-0');
+      const hb = (await heartbeats(nats.nc, 'cb').catch(() => [])).find((h) => h.instance === 'first-0');
       return hb && (hb.metrics['stage/processed'] ?? 0) > 1500 && hb.state === 'RUNNING' ? hb : null;
     });
     process.kill(victim.pid, 'SIGKILL');
     expect(await up.exit, up.output()).toBe(0);
     expect(up.output()).toMatch(/first-0 failed \(SIGKILL\); restart in/);
-    await expectExactlyOnce(nc, 'cb');
+    await expectExactlyOnce(nats.nc, 'cb');
   });
 });

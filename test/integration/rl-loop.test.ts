@@ -8,14 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Heartbeat } from '../../contracts/metrics.ts';
 import type { Rollout } from '../../contracts/rollout.ts';
 import type { StepRecord } from '../../contracts/step.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
-import { connectNats } from '../../streams/manager.ts';
-import type { NatsServer } from '../../streams/server.ts';
-import { withNats } from '../support/nats.ts';
+import { useNats } from '../support/nats.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
 import { ACE, heartbeats, readAll, waitFor } from '../support/up.ts';
 
@@ -82,62 +80,53 @@ async function checkLedger(nc: NatsConnection, prefix: string, steps: number, la
 }
 
 describe('the RL loop (tiny policy)', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  let base: string;
-  beforeAll(async () => {
-    server = await withNats();
-    nc = await connectNats(server.url, 'test');
-    base = tinyPolicy();
-  });
-  afterAll(async () => {
+  const nats = useNats(() => {
     for (const c of trains) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await nc?.close();
-    await server?.stop();
   });
+  const base = tinyPolicy();
 
   it('is strictly on-policy: every rollout in step N was sampled with version N', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('ra', base, runDir, 3), server.url, runDir);
+    const t = startTrain(topology('ra', base, runDir, 3), nats.server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
-    const { records } = await checkLedger(nc, 'ra', 3);
+    const { records } = await checkLedger(nats.nc, 'ra', 3);
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
     expect(t.output()).toMatch(/step +2 +v2 +reward/);
   });
 
   it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('re', base, runDir, 4, { maxPolicyLag: 1 }), server.url, runDir);
+    const t = startTrain(topology('re', base, runDir, 4, { maxPolicyLag: 1 }), nats.server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
-    const { lags } = await checkLedger(nc, 're', 4, 1);
+    const { lags } = await checkLedger(nats.nc, 're', 4, 1);
     expect(lags.some((l) => l === 1)).toBe(true);
   });
 
   it('completes with an intact ledger when each actor is SIGKILLed mid-run', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     // A slower verifier keeps steps long enough for every kill to land before the run ends.
-    const t = startTrain(topology('rb', base, runDir, 10, { slowFactor: 3 }), server.url, runDir);
+    const t = startTrain(topology('rb', base, runDir, 10, { slowFactor: 3 }), nats.server.url, runDir);
     const learnerStep = (hb: Heartbeat[]) => hb.find((h) => h.actor === 'learner' && h.state === 'RUNNING')?.metrics['learner/step'] ?? -1;
     const killed: string[] = [];
     for (const [actor, atStep] of [['generator', 1], ['verifier', 2], ['normalizer', 4], ['learner', 5]] as const) {
       const victim = await waitFor(`${actor} at step ${atStep}`, async () => {
-        const hb = await heartbeats(nc, 'rb').catch(() => []);
+        const hb = await heartbeats(nats.nc, 'rb').catch(() => []);
         const h = hb.find((x) => x.actor === actor && x.state === 'RUNNING' && Date.now() - x.ts < 3000);
         return learnerStep(hb) >= atStep && h ? h : null;
       }, 120_000, 50);
       process.kill(victim.pid, 'SIGKILL');
-      killed.push(`${actor}@${learnerStep(await heartbeats(nc, 'rb'))}`);
+      killed.push(`${actor}@${learnerStep(await heartbeats(nats.nc, 'rb'))}`);
     }
     expect(await t.exit, t.output()).toBe(0);
     for (const actor of ['generator', 'verifier', 'normalizer', 'learner']) expect(t.output()).toMatch(new RegExp(`${actor}-0 failed \\(SIGKILL\\)`));
-    await checkLedger(nc, 'rb', 10);
+    await checkLedger(nats.nc, 'rb', 10);
   }, 240_000);
 
   it('keeps unverified rollouts within maxUnverified when the verifier is ten times slower; the generator waits', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const maxUnverified = 6;
-    const t = startTrain(topology('rc', base, runDir, 2, { slowFactor: 10, maxUnverified }), server.url, runDir);
-    const jsm = await jetstreamManager(nc);
+    const t = startTrain(topology('rc', base, runDir, 2, { slowFactor: 10, maxUnverified }), nats.server.url, runDir);
+    const jsm = await jetstreamManager(nats.nc);
     let maxInFlight = 0;
     let samples = 0;
     let running = true;
@@ -153,17 +142,17 @@ describe('the RL loop (tiny policy)', () => {
     expect(await t.exit, t.output()).toBe(0);
     expect(samples).toBeGreaterThan(10);
     expect(maxInFlight).toBeLessThanOrEqual(maxUnverified);
-    const gen = (await heartbeats(nc, 'rc')).find((h) => h.actor === 'generator')!;
+    const gen = (await heartbeats(nats.nc, 'rc')).find((h) => h.actor === 'generator')!;
     expect(gen.metrics['generator/window_waits']).toBeGreaterThan(0);
     expect(gen.metrics['generator/max_in_flight_seen']).toBeLessThanOrEqual(maxUnverified);
-    await checkLedger(nc, 'rc', 2);
+    await checkLedger(nats.nc, 'rc', 2);
   });
 
   it('resumes after the whole topology is killed, applying no step twice', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('rd', base, runDir, 6), server.url, runDir);
+    const t = startTrain(topology('rd', base, runDir, 6), nats.server.url, runDir);
     await waitFor('step 2 committed', async () => {
-      const hb = await heartbeats(nc, 'rd').catch(() => []);
+      const hb = await heartbeats(nats.nc, 'rd').catch(() => []);
       return (hb.find((h) => h.actor === 'learner')?.metrics['learner/step'] ?? 0) >= 2;
     }, 120_000, 50);
     // Kill the supervisor and every actor process at once.
@@ -171,9 +160,9 @@ describe('the RL loop (tiny policy)', () => {
     t.child.kill('SIGKILL');
     for (const pid of children) process.kill(pid, 'SIGKILL');
     await t.exit;
-    const r = startTrain(topology('rd', base, runDir, 6), server.url, runDir, ['--resume']);
+    const r = startTrain(topology('rd', base, runDir, 6), nats.server.url, runDir, ['--resume']);
     expect(await r.exit, r.output()).toBe(0);
     expect(r.output()).toMatch(/\(resumed\)/);
-    await checkLedger(nc, 'rd', 6);
+    await checkLedger(nats.nc, 'rd', 6);
   });
 });
