@@ -55,12 +55,15 @@ export async function run(argv: string[]): Promise<number> {
     if (config.difficulty) {
       const s = config.difficulty.solver;
       if (s.kind === 'policy') {
-        process.stderr.write(`ace curate: difficulty solver 'policy' (${s.checkpoint}) is not wired yet: no policy sampler exists in ops/model\nHINT: use {"kind": "recorded", "file": ...} with recorded attempts, or drop the difficulty stage\n`);
-        return 2;
+        const { GeneratorSampler } = await import('../ops/data/policy-sampler.ts');
+        const sampler = await GeneratorSampler.open(resolve(s.checkpoint));
+        closers.push(() => sampler.close());
+        deps.solver = new v.PolicySolver(sampler, deps.codeRunner);
+      } else {
+        const { readRawRows } = await import('../ops/data/read.ts');
+        const attempts = readRawRows(resolve(s.file)).flatMap((r) => (r.value ? [r.value as import('../ops/data/verifiers.ts').Attempts] : []));
+        deps.solver = new v.RecordedSolver(`recorded:${s.file}`, attempts, deps.codeRunner);
       }
-      const { readRawRows } = await import('../ops/data/read.ts');
-      const attempts = readRawRows(resolve(s.file)).flatMap((r) => (r.value ? [r.value as import('../ops/data/verifiers.ts').Attempts] : []));
-      deps.solver = new v.RecordedSolver(`recorded:${s.file}`, attempts, deps.codeRunner);
     }
   }
   try {

@@ -7,9 +7,9 @@ import { saveCheckpoint } from '../../ops/model/checkpoint.ts';
 import { initParams, parseLlamaConfig } from '../../ops/model/config.ts';
 import { Rng } from '../../ops/rng.ts';
 
-export function tinyPolicy(seed = 1): string {
+export function tinyPolicy(seed = 1, maxPositions = 128): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'ace-tiny-')), 'base');
-  const config = parseLlamaConfig({ hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 128 });
+  const config = parseLlamaConfig({ hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: maxPositions });
   saveCheckpoint(dir, {
     config,
     params: initParams(config, new Rng(seed)),
