@@ -44,7 +44,7 @@ describe('checkpoint', () => {
       config,
       params,
       optimizer: opt.state,
-      state: { formatVersion: 1, step: 7, policyVersion: 8, optimizerStep: null, rngState: captureRng(rng), extra: { lr: 0.5 } },
+      state: { step: 7, policyVersion: 8, rngState: captureRng(rng), extra: { lr: 0.5 } },
     });
     const c = loadCheckpoint(dir);
     expect(c.config).toEqual(config);
@@ -73,7 +73,7 @@ describe('checkpoint', () => {
     const dir = join(root, 'b');
     saveCheckpoint(
       dir,
-      { config, params, optimizer: null, state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: {} } },
+      { config, params, optimizer: null, state: { step: 0, policyVersion: 0 } },
       { dtype: 'BF16' },
     );
     const c = loadCheckpoint(dir);
@@ -86,7 +86,7 @@ describe('checkpoint', () => {
   it('errors name the file, field or tensor', () => {
     const { params } = trained();
     const dir = join(root, 'c');
-    const state = { formatVersion: 1 as const, step: 1, policyVersion: 1, optimizerStep: null, rngState: null, extra: {} };
+    const state = { step: 1, policyVersion: 1 };
     saveCheckpoint(dir, { config, params, optimizer: null, state });
     // Wrong config: a field that disagrees with the stored tensors.
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, intermediate_size: 30 }));
@@ -107,7 +107,7 @@ describe('checkpoint', () => {
     expect(e).toBeInstanceOf(SafetensorsError);
     expect((e as SafetensorsError).field).toBe('lm_head.weight');
     // Bad trainer state.
-    writeFileSync(join(dir, 'trainer_state.json'), JSON.stringify({ ...state, step: -1 }));
+    writeFileSync(join(dir, 'trainer_state.json'), JSON.stringify({ formatVersion: 1, optimizerStep: null, rngState: null, ...state, step: -1 }));
     expect(() => loadCheckpoint(dir)).toThrow(/trainer_state\.json: step/);
     expect(() => loadCheckpoint(join(root, 'nope'))).toThrow(CheckpointError);
     // Missing parameter on save.

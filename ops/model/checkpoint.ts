@@ -51,6 +51,25 @@ export interface Checkpoint {
   state: TrainerState;
 }
 
+/**
+ * What a caller saves. formatVersion and optimizerStep may be omitted: the first is always
+ * CHECKPOINT_FORMAT_VERSION and the second is taken from `optimizer` (a TrainerState read
+ * from another checkpoint can be passed as is).
+ */
+export interface CheckpointInput {
+  config: LlamaConfig;
+  params: ReadonlyMap<string, Float32Array>;
+  optimizer: AdamWState | null;
+  state: {
+    step: number;
+    policyVersion: number;
+    rngState?: number[] | null;
+    extra?: Record<string, unknown>;
+    formatVersion?: typeof CHECKPOINT_FORMAT_VERSION;
+    optimizerStep?: number | null;
+  };
+}
+
 export interface SaveOptions {
   /** On-disk dtype of model.safetensors (default F32; the optimizer state is always F32). */
   dtype?: DiskDType;
@@ -82,9 +101,16 @@ function tensorsOf(config: LlamaConfig, params: ReadonlyMap<string, Float32Array
   return out;
 }
 
-export function saveCheckpoint(dir: string, ckpt: Checkpoint, opts: SaveOptions = {}): void {
+export function saveCheckpoint(dir: string, ckpt: CheckpointInput, opts: SaveOptions = {}): void {
   checkParams(ckpt.config, ckpt.params);
-  const state = TrainerState.parse({ ...ckpt.state, optimizerStep: ckpt.optimizer ? ckpt.optimizer.step : null });
+  const state = TrainerState.parse({
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    step: ckpt.state.step,
+    policyVersion: ckpt.state.policyVersion,
+    optimizerStep: ckpt.optimizer ? ckpt.optimizer.step : null,
+    rngState: ckpt.state.rngState ?? null,
+    extra: ckpt.state.extra ?? {},
+  });
   mkdirSync(dir, { recursive: true });
   atomicWrite(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
   atomicWrite(

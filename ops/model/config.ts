@@ -180,7 +180,7 @@ export function initParams(c: LlamaConfig, rng: Rng): Map<string, Float32Array> 
 }
 
 /** Check a parameter map against the config: every name present, no extras, right sizes. */
-export function checkParams(c: LlamaConfig, params: Map<string, Float32Array>): void {
+export function checkParams(c: LlamaConfig, params: ReadonlyMap<string, Float32Array>): void {
   const shapes = paramShapes(c);
   for (const [name, shape] of shapes) {
     const a = params.get(name);

@@ -171,6 +171,20 @@ describe('Generator', () => {
     await whole.dispose();
   });
 
+  it('identical prompts share one prefill row but draw independently', async () => {
+    const p = params(9);
+    const prompts = [PROMPTS[0], PROMPTS[1], PROMPTS[0], PROMPTS[0], PROMPTS[3]];
+    const shared = await Generator.create(config, p, { threads: 1, chunkSteps: 4 });
+    const single = await Generator.create(config, p, { threads: 1, chunkSteps: 4, maxBatch: 1 });
+    const opts = { maxNewTokens: 8, temperature: 1, seed: 21 };
+    const a = await shared.sample(prompts, opts);
+    const b = await single.sample(prompts, opts); // one row per run: nothing shared
+    expect(a.tokens).toEqual(b.tokens);
+    expect(new Set([a.tokens[0], a.tokens[2], a.tokens[3]].map((t) => t.join(','))).size).toBe(3);
+    expect(checkAgainstReference(p, prompts, a.tokens, a.logprobs, 1, 1)).toBe(a.tokens.reduce((n, t) => n + t.length, 0));
+    await Promise.all([shared.dispose(), single.dispose()]);
+  });
+
   it('first-token frequencies follow temperature and top-p (seeded chi-square through the whole graph)', async () => {
     const p = params(3);
     const gen = await Generator.create(config, p, { threads: 1 });

@@ -21,9 +21,9 @@ async function graphSampler() {
   const s = await createSession(g, { intraOpNumThreads: 1 });
   const rows = new Float32Array(B * V);
   for (let b = 0; b < B; b++) rows.set(LOGITS, b * V);
-  return async (temperature: number, topP: number, seed: number) => {
+  return async (temperature: number, topP: number, seed: number, fixedU?: number) => {
     const rng = new Rng(seed);
-    const us = Float32Array.from({ length: B }, () => rng.next());
+    const us = Float32Array.from({ length: B }, () => fixedU ?? rng.next());
     const r = await s.run({
       logits: tensor(rows, [B, V]),
       u: tensor(us, [B]),
@@ -104,5 +104,14 @@ describe('sampler', () => {
     const c = await run(1, 0.95, 43);
     expect(a.tokens).toEqual(b.tokens);
     expect(a.tokens).not.toEqual(c.tokens);
+  });
+
+  it('u at the ends of [0, 1) picks the first and last eligible token', async () => {
+    const run = await graphSampler();
+    const top = 0.99999994; // largest float32 below 1
+    expect((await run(1, 0.45, 0, 0)).tokens[0]).toBe(3);
+    expect((await run(1, 0.45, 0, top)).tokens[0]).toBe(7);
+    expect((await run(1, 1, 0, 0)).tokens[0]).toBe(0); // id order when p = 1
+    expect((await run(1, 1, 0, top)).tokens[0]).toBe(11);
   });
 });
