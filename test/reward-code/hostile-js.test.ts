@@ -1,6 +1,8 @@
 // Hostile JavaScript programs against the isolated-vm sandbox: each must get its exact
 // outcome, the host realm must stay untouched, and the verifier must keep serving. Probing
 // programs print what they could reach; the expected output is the contained answer.
+// ABORTS made isolated-vm abort its whole process (V8 "Fatal JavaScript out of memory")
+// before JavaScript runs moved to child processes; now each costs one child.
 import { afterAll, describe, expect, it } from 'vitest';
 import { CodeVerifierPool } from '../../ops/reward/code/pool.ts';
 import type { FailureReason } from '../../ops/reward/code/types.ts';
@@ -20,7 +22,8 @@ const CASES: Case[] = [
   { name: 'infinite loop in a function test', code: 'function f(x) { for (;;) {} }', tests: fn, expect: 'time_limit' },
   { name: 'loop that catches everything', code: 'for (;;) { try { for (;;) {} } catch (e) {} }', expect: 'time_limit' },
   { name: 'promise that never settles', code: 'function f(x) { return new Promise(() => {}); }', tests: fn, expect: 'time_limit' },
-  { name: 'infinite microtask chain', code: 'const spin = () => Promise.resolve().then(spin); spin();', expect: 'time_limit' },
+  // Returns nothing, so no promise chain is retained: a pure time sink, not a memory one.
+  { name: 'infinite microtask chain', code: 'const spin = () => { Promise.resolve().then(spin); }; spin();', expect: 'time_limit' },
   { name: 'setInterval forever', code: 'setInterval(() => {}, 1);', expect: 'time_limit' },
   { name: 'Atomics.wait forever', code: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);', expect: 'time_limit' },
   { name: 'result with a getter that never returns', code: 'function f(x) { return { get v() { for (;;) {} } }; }', tests: fn, expect: 'time_limit' },
@@ -79,5 +82,36 @@ describe('hostile JavaScript programs', () => {
     const ok = await Promise.all(Array.from({ length: 4 }, () => pool.verify({ language: 'javascript', code: probe, tests: { format: 'stdio', cases: [{ input: '', output: 'undefined function 3' }] } })));
     expect(ok.map((v) => v.kind)).toEqual(['correct', 'correct', 'correct', 'correct']);
     expect(pool.stats().isolatesCreated).toBeGreaterThan(2); // isolates that hit a limit were replaced
+  });
+});
+
+// Grown until the heap limit; the time limit is generous so that memory, not a loaded CI
+// machine, decides the outcome.
+const ABORTS: Case[] = [
+  { name: 'new Array(1e9).fill(0)', code: 'new Array(1e9).fill(0);', expect: 'memory_limit' },
+  { name: 'new Array(1e8).fill(0)', code: 'new Array(1e8).fill(0);', expect: 'memory_limit' },
+  { name: 'array length 2**32-1 filled', code: 'const a = []; a.length = 2 ** 32 - 1; a.fill(0);', expect: 'memory_limit' },
+  { name: 'Array.from 1e8', code: 'Array.from({ length: 1e8 }, (_, i) => i);', expect: 'memory_limit' },
+  { name: 'Map of integers growth', code: 'const m = new Map(); for (let i = 0; ; i++) m.set(i, i);', expect: 'memory_limit' },
+  { name: 'Set growth', code: 'const s = new Set(); for (let i = 0; ; i++) s.add(i);', expect: 'memory_limit' },
+  { name: 'object property growth', code: 'const o = {}; for (let i = 0; ; i++) o["k" + i] = i;', expect: 'memory_limit' },
+  { name: 'sort of a 5e7 array', code: 'new Array(5e7).fill(0).sort();', expect: 'memory_limit' },
+];
+
+describe('JavaScript programs that abort the isolate process', () => {
+  const pool = new CodeVerifierPool({ jsWorkers: 2, pyWorkers: 0, perTestMs: 8000, totalMs: 8000, jsMemoryMb: 32 });
+  afterAll(() => pool.close());
+
+  it(`answers ${ABORTS.length} programs with the memory limit`, async () => {
+    const verdicts = await Promise.all(ABORTS.map((c) => pool.verify({ language: 'javascript', code: c.code, tests: { format: 'stdio', cases: [{ input: '', output: '' }] } })));
+    expect(verdicts.map((v, i) => `${ABORTS[i].name}: ${v.kind} ${v.firstFailure?.reason}`)).toEqual(ABORTS.map((c) => `${c.name}: wrong ${c.expect}`));
+    expect(pool.stats().jsProcessCrashes).toBeGreaterThan(0); // some may stop at the isolate limit instead, depending on GC timing
+  });
+
+  it('answers correct programs on every worker afterwards', async () => {
+    const ok = await Promise.all([0, 1].map(() => pool.verify({ language: 'javascript', code: 'function f(x) { return x; }', tests: fn })));
+    expect(ok.map((v) => [v.kind, v.passed])).toEqual([['correct', 1], ['correct', 1]]);
+    const stats = pool.stats();
+    expect(stats.jsProcessLaunches).toBe(2 + stats.jsProcessCrashes); // every dead process was replaced
   });
 });

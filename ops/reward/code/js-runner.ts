@@ -1,6 +1,8 @@
 // Runs one JavaScript program against its tests in an isolated-vm isolate: a fresh context
 // per program (per test for stdio), the shim from js-shim.ts, per-test and total wall-clock
 // limits, a heap limit. An isolate that hit a limit is disposed and replaced on next use.
+// The pool runs it in a child process (js-process.ts): isolated-vm aborts the whole process
+// on some out-of-memory paths (a huge array fill, Map/Set growth) instead of throwing.
 // Not a Node emulator: only the few in-isolate fakes of js-shim.ts exist, nothing of the host.
 import ivm from 'isolated-vm';
 import { exactJsonEqual, outputsMatch, parseExactJson, toExactJson } from './compare.ts';

@@ -1,16 +1,17 @@
 // CodeVerifierPool: the code reward's entry point. Extracts the program, validates the tests,
 // and runs programs in parallel on JavaScript isolates and Python sandboxes behind a bounded
 // queue. Every input gets a CodeVerdict (data); nothing throws for a bad program or bad input.
+// JavaScript runs in child processes (js-process.ts), so that no program can abort this one.
 // Not a scheduler across machines: one pool per process; scale by adding verifier actors.
 import { availableParallelism } from 'node:os';
 import { rewardOf, type OutcomeKind } from '../../../contracts/outcome.ts';
 import { extractCode, normalizeLanguage } from './extract.ts';
-import { JsRunner } from './js-runner.ts';
+import { JsProcessRunner } from './js-process.ts';
 import { DEFAULT_SANDBOX_PATHS, PySandbox, type SandboxPaths } from './py-runner.ts';
 import { CodeLimits, CodeTests, type CodeLimitsInput, type CodeVerdict, type FirstFailure, type Language, type RunResult } from './types.ts';
 
 export type CodeVerifierPoolOptions = CodeLimitsInput & {
-  /** Concurrent JavaScript programs (isolates), default: the machine's parallelism. */
+  /** Concurrent JavaScript programs (child processes, one isolate each), default: the machine's parallelism. */
   jsWorkers?: number;
   /** Concurrent Python programs (sandboxes), default: the machine's parallelism. */
   pyWorkers?: number;
@@ -39,14 +40,14 @@ export class CodeVerifierPool {
   private readonly lanes: Record<Language, Lane>;
   private readonly queueLimit: number;
   private closed = false;
-  private readonly js: JsRunner[];
+  private readonly js: JsProcessRunner[];
   private readonly py: PySandbox[];
 
   constructor(opts: CodeVerifierPoolOptions = {}) {
     const { jsWorkers, pyWorkers, queueLimit, sandboxPaths, ...limits } = opts;
     this.limits = CodeLimits.parse(limits);
     const n = availableParallelism();
-    this.js = Array.from({ length: jsWorkers ?? n }, () => new JsRunner(this.limits));
+    this.js = Array.from({ length: jsWorkers ?? n }, () => new JsProcessRunner(this.limits));
     const paths = { ...DEFAULT_SANDBOX_PATHS, ...sandboxPaths };
     this.py = Array.from({ length: pyWorkers ?? n }, () => new PySandbox(this.limits, paths));
     this.lanes = {
@@ -61,21 +62,23 @@ export class CodeVerifierPool {
     return { javascript: this.lanes.javascript.waiting.length, python: this.lanes.python.waiting.length };
   }
 
-  /** Isolates created and sandboxes launched so far (replacements after limits and crashes show here). */
-  stats(): { isolatesCreated: number; sandboxLaunches: number } {
+  /** Isolates created, JavaScript child processes and sandboxes launched so far (replacements after limits and crashes show here). */
+  stats(): { isolatesCreated: number; jsProcessLaunches: number; jsProcessCrashes: number; sandboxLaunches: number } {
     return {
       isolatesCreated: this.js.reduce((s, r) => s + r.isolatesCreated, 0),
+      jsProcessLaunches: this.js.reduce((s, r) => s + r.launches, 0),
+      jsProcessCrashes: this.js.reduce((s, r) => s + r.crashes, 0),
       sandboxLaunches: this.py.reduce((s, r) => s + r.launches, 0),
     };
   }
 
   /**
-   * Starts every Python sandbox now, so that the first programs do not pay for it.
-   * Returns null, or why the sandbox cannot run here (Python programs would then get `error`).
+   * Starts every JavaScript process and Python sandbox now, so that the first programs do not
+   * pay for it. Returns null, or why one cannot run here (its programs would then get `error`).
    */
   async warmUp(): Promise<string | null> {
     try {
-      await Promise.all(this.py.map((s) => s.warmUp()));
+      await Promise.all([...this.js.map((r) => r.warmUp()), ...this.py.map((s) => s.warmUp())]);
       return null;
     } catch (e) {
       return (e as Error).message;
@@ -154,12 +157,12 @@ export class CodeVerifierPool {
     else lane.free.push(runner);
   }
 
-  /** Stops taking work, answers waiting programs with `error`, disposes isolates and kills sandboxes. */
+  /** Stops taking work, answers waiting programs with `error`, kills the JavaScript processes and sandboxes. */
   async close(): Promise<void> {
     this.closed = true;
     for (const lane of Object.values(this.lanes)) for (const w of lane.waiting.splice(0)) w(null);
-    for (const r of this.js) r.reset();
     for (const s of this.py) s.close();
+    await Promise.all(this.js.map((r) => r.close()));
   }
 }
 
