@@ -70,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       topology: { type: 'string' },
       nats: { type: 'string' },
       resume: { type: 'boolean', default: false },
-      steps: { type: 'string', default: '40' },
+      steps: { type: 'string', default: '80' },
       seed: { type: 'string', default: '1' },
       base: { type: 'string', default: 'models/base' },
       'tasks-per-step': { type: 'string', default: '16' },
