@@ -19,6 +19,14 @@ export interface ConsumeOptions<S extends z.ZodType> extends ConsumerSpec {
   retryDelayMs?: number;
 }
 
+/** Counts and logs a pull that failed transiently and was retried. */
+export function countPullRetry(ctx: ActorContext, metricPrefix: string): (err: Error) => void {
+  return (err) => {
+    ctx.metrics.inc(`${metricPrefix}/pull_retries`);
+    ctx.log(`pull retried: ${err.message}`);
+  };
+}
+
 export async function consume<S extends z.ZodType>(
   ctx: ActorContext,
   opts: ConsumeOptions<S>,
@@ -33,6 +41,7 @@ export async function consume<S extends z.ZodType>(
     schema: opts.schema,
     capacity: opts.concurrency,
     deadLetters: { sink: ctx.sink, subject: ctx.deadLetterSubject },
+    onTransientError: countPullRetry(ctx, m),
     onDeadLetter: (dl) => {
       ctx.metrics.inc(`${m}/dead_letters`);
       ctx.log(`dead letter seq ${dl.seq}: ${dl.issues.join('; ')}`);

@@ -46,9 +46,15 @@ export interface SourceOptions<S extends z.ZodType> {
   /** How long one pull waits for messages, ms. Default 1000. */
   expiresMs?: number;
   onDeadLetter?: (dl: DeadLetter) => void;
+  /** A pull failed transiently and is retried (for metrics and logs). */
+  onTransientError?: (err: Error) => void;
 }
 
 const decoder = new TextDecoder();
+
+export function isTransientPullError(err: unknown): boolean {
+  return /heartbeats missed|timeout|disconnect|connection closed|503/i.test(String((err as Error)?.message ?? err));
+}
 
 export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable<Delivery<z.infer<S>>> {
   return new Observable<Delivery<z.infer<S>>>((subscriber) => {
@@ -117,11 +123,19 @@ export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable
           await new Promise<void>((r) => (wake = r));
           continue;
         }
-        const batch = await consumer.fetch({ max_messages: room, expires: opts.expiresMs ?? 1000 });
-        for await (const m of batch) {
-          // Pulled after the subscriber left: hand it straight back for another instance.
-          if (closed) m.nak();
-          else await deliver(m);
+        try {
+          const batch = await consumer.fetch({ max_messages: room, expires: opts.expiresMs ?? 1000 });
+          for await (const m of batch) {
+            // Pulled after the subscriber left: hand it straight back for another instance.
+            if (closed) m.nak();
+            else await deliver(m);
+          }
+        } catch (err) {
+          // A pull that saw no server heartbeat in time (a starved event loop on a busy
+          // machine, a reconnect) is not fatal: pull again. Anything else is.
+          if (!isTransientPullError(err)) throw err;
+          opts.onTransientError?.(err as Error);
+          await new Promise((r) => setTimeout(r, 100));
         }
       }
       subscriber.complete();

@@ -9,6 +9,7 @@ import { Generator } from '../../ops/model/generator.ts';
 import { promptTokens, responseText } from '../../ops/recipe/template.ts';
 import { InFlightWindow } from '../../streams/backpressure.ts';
 import { ensureConsumer } from '../../streams/manager.ts';
+import { countPullRetry } from '../consume.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
 import { getPolicy, PolicyStoreError } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
@@ -130,6 +131,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
       schema: Task,
       capacity: cfg.tasksPerBatch,
       deadLetters: { sink: ctx.sink, subject: ctx.deadLetterSubject },
+      onTransientError: countPullRetry(ctx, 'generator'),
     });
     try {
       await lastValueFrom(

@@ -23,6 +23,7 @@ import { Rng } from '../../ops/rng.ts';
 import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/tasks/math.ts';
 import { openKv } from '../../streams/manager.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
+import { countPullRetry } from '../consume.ts';
 import { policyObjectName, putPolicy } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorContext, ActorDefinition } from '../runtime.ts';
@@ -226,6 +227,7 @@ async function collectStep(
       schema: ScoredGroup,
       capacity: 100_000,
       deadLetters: { sink: ctx.sink, subject: ctx.deadLetterSubject },
+      onTransientError: countPullRetry(ctx, 'learner'),
     })
       .pipe(takeUntil(fromEvent(ctx.drain, 'abort')))
       .subscribe({
