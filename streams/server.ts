@@ -2,7 +2,7 @@
 // `ace up` starts when no --nats URL is given, and what tests use (a real broker, no mocks).
 // Not a cluster manager: multi-host deployments point actors at an existing server by URL.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,11 @@ export interface NatsServer {
   stop(): Promise<void>;
 }
 
+/** $ACE_NATS_SERVER, else `nats-server` on PATH, else Debian's /usr/sbin/nats-server (not on every PATH). */
 export function natsServerBinary(): string {
-  return process.env.ACE_NATS_SERVER ?? 'nats-server';
+  if (process.env.ACE_NATS_SERVER) return process.env.ACE_NATS_SERVER;
+  const onPath = spawnSync('nats-server', ['--version']);
+  return !onPath.error || !existsSync('/usr/sbin/nats-server') ? 'nats-server' : '/usr/sbin/nats-server';
 }
 
 /** Fails fast with a HINT when the nats-server binary is not installed. */

@@ -20,7 +20,7 @@ import { ACE, heartbeats, readAll, waitFor } from '../support/up.ts';
 const TASKS = 4;
 const G = 4;
 
-function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; maxUnverified?: number; maxPolicyLag?: number } = {}): TopologyInput {
+function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; burnMs?: number; maxUnverified?: number; maxPolicyLag?: number } = {}): TopologyInput {
   return {
     name: 'rl',
     prefix,
@@ -28,7 +28,7 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
     maxUnverified: over.maxUnverified ?? 64,
     actors: {
       generator: { kind: 'generator', config: { tasksPerBatch: TASKS, ackWaitMs: 2000, lingerMs: 20 } },
-      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, slowFactor: over.slowFactor ?? 1, concurrency: 4 } },
+      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, slowFactor: over.slowFactor ?? 1, burnMsPerRollout: over.burnMs ?? 0, concurrency: 4 } },
       normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
       learner: {
         kind: 'learner',
@@ -104,12 +104,16 @@ describe('the RL loop (tiny policy)', () => {
 
   it('completes with an intact ledger when each actor is SIGKILLed mid-run', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    // A slower verifier keeps steps long enough for every kill to land before the run ends.
-    const t = startTrain(topology('rb', base, runDir, 10, { slowFactor: 3 }), nats.server.url, runDir);
+    // Verification burns 25 ms of CPU per rollout (>= 0.4 s a step), so every kill lands
+    // before the run ends however fast the machine is.
+    const t = startTrain(topology('rb', base, runDir, 12, { burnMs: 25 }), nats.server.url, runDir);
+    let exited = false;
+    t.exit.then(() => (exited = true));
     const learnerStep = (hb: Heartbeat[]) => hb.find((h) => h.actor === 'learner' && h.state === 'RUNNING')?.metrics['learner/step'] ?? -1;
     const killed: string[] = [];
-    for (const [actor, atStep] of [['generator', 1], ['verifier', 2], ['normalizer', 4], ['learner', 5]] as const) {
+    for (const [actor, atStep] of [['generator', 1], ['verifier', 3], ['normalizer', 5], ['learner', 7]] as const) {
       const victim = await waitFor(`${actor} at step ${atStep}`, async () => {
+        if (exited) throw new Error(`the run ended before ${actor} was killed (killed so far: ${killed.join(' ')}):\n${t.output()}`);
         const hb = await heartbeats(nats.nc, 'rb').catch(() => []);
         const h = hb.find((x) => x.actor === actor && x.state === 'RUNNING' && Date.now() - x.ts < 3000);
         return learnerStep(hb) >= atStep && h ? h : null;
@@ -119,7 +123,7 @@ describe('the RL loop (tiny policy)', () => {
     }
     expect(await t.exit, t.output()).toBe(0);
     for (const actor of ['generator', 'verifier', 'normalizer', 'learner']) expect(t.output()).toMatch(new RegExp(`${actor}-0 failed \\(SIGKILL\\)`));
-    await checkLedger(nats.nc, 'rb', 10);
+    await checkLedger(nats.nc, 'rb', 12);
   }, 240_000);
 
   it('keeps unverified rollouts within maxUnverified when the verifier is ten times slower; the generator waits', async () => {
