@@ -1,13 +1,20 @@
-// Policy versions in the JetStream object store: `policy-v<N>` holds the weights as fp32
-// safetensors with the LlamaConfig in its metadata; a small PolicyUpdate announcement carries
-// version and sha256 digest. Weights never travel in the data path.
+// Where policy versions live and how an actor loads one. Weights never travel in the data
+// path: a small PolicyUpdate announcement (one subject per version) carries the version,
+// the sha256 digest and the location: the JetStream object store (`policy-v<N>`, fp32
+// safetensors with the LlamaConfig in its metadata; works across hosts) or a checkpoint file
+// on a filesystem the actors share (no copy at all: the fast path on one machine).
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { PolicyUpdate } from '../contracts/policy.ts';
 import { loadParams } from '../ops/model/checkpoint.ts';
 import { type LlamaConfig, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../ops/model/safetensors.ts';
 import { openObjectStore } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
+import { rlSubjects } from './rl-subjects.ts';
 
 export class PolicyStoreError extends Error {
   constructor(
@@ -51,5 +58,25 @@ export async function getPolicy(
   if (expectDigest && digest !== expectDigest) throw new PolicyStoreError('DIGEST_MISMATCH', `policy v${version}: digest ${digest} != announced ${expectDigest}`);
   const { metadata } = readSafetensors(bytes);
   const config = parseLlamaConfig(JSON.parse(metadata.config ?? '{}'));
+  return { config, params: loadParams(config, bytes), digest };
+}
+
+/** The announcement of one version, or null when it has not been announced yet. */
+export async function announcementOf(nc: NatsConnection, names: TopologyNames, runId: string, version: number): Promise<PolicyUpdate | null> {
+  const jsm = await jetstreamManager(nc);
+  const m = await jsm.streams.getMessage(names.streams.policy.name, { last_by_subj: rlSubjects(names, runId).policy(version) }).catch(() => null);
+  return m ? m.json<PolicyUpdate>() : null;
+}
+
+/** Loads an announced version from where its announcement points, checking the digest. */
+export async function loadAnnounced(nc: NatsConnection, names: TopologyNames, runId: string, version: number): Promise<{ config: LlamaConfig; params: Map<string, Float32Array>; digest: string }> {
+  const a = await announcementOf(nc, names, runId, version);
+  if (!a) throw new PolicyStoreError('MISSING_VERSION', `policy version ${version} has not been announced`);
+  if (a.location.type === 'object-store') return getPolicy(nc, names, version, a.digest);
+  if (a.location.type !== 'file') throw new PolicyStoreError('MISSING_VERSION', `policy v${version}: location type ${a.location.type} is not supported by this actor`);
+  const bytes = readFileSync(a.location.path);
+  const digest = sha256Hex(bytes);
+  if (digest !== a.digest) throw new PolicyStoreError('DIGEST_MISMATCH', `policy v${version}: ${a.location.path} has digest ${digest}, announced ${a.digest}`);
+  const config = parseLlamaConfig(JSON.parse(readFileSync(join(dirname(a.location.path), 'config.json'), 'utf8')));
   return { config, params: loadParams(config, bytes), digest };
 }

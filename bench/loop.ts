@@ -87,7 +87,7 @@ function topology(base: string, runDir: string, steps: number, burnMs: number): 
       normalizer: { kind: 'normalizer', config: {} },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, tasksPerStep: TASKS, groupSize: G, lr: 1e-5, buckets: BUCKETS, threads: LEARN_THREADS, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
+        config: { base, runDir, steps, weights: 'file', tasksPerStep: TASKS, groupSize: G, lr: 1e-5, buckets: BUCKETS, threads: LEARN_THREADS, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
       },
     },
   };

@@ -48,6 +48,8 @@ export function trainTopology(s: TrainSettings): TopologyInput {
           tasksPerStep: s.tasksPerStep,
           groupSize: s.groupSize,
           lr: s.lr,
+          // One machine: generators read each version straight from the step checkpoint.
+          weights: 'file',
           curriculum: [{ fromStep: 0, maxResponseTokens: s.maxResponseTokens }],
         },
       },

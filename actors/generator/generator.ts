@@ -11,7 +11,7 @@ import { InFlightWindow } from '../../streams/backpressure.ts';
 import { ensureConsumer } from '../../streams/manager.ts';
 import { countPullRetry } from '../consume.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
-import { getPolicy, PolicyStoreError } from '../policy-store.ts';
+import { loadAnnounced, PolicyStoreError } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { GeneratorConfig } from './config.ts';
@@ -42,7 +42,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
 
     const load = async (version: number) => {
       if (version === loaded) return;
-      const p = await getPolicy(ctx.nc, ctx.names, version);
+      const p = await loadAnnounced(ctx.nc, ctx.names, ctx.runId, version);
       if (!gen) gen = await Generator.create(p.config, p.params, { threads: cfg.threads, maxBatch: 256, maxSeqLen: p.config.max_position_embeddings });
       else gen.setWeights(p.params);
       loaded = version;

@@ -43,6 +43,11 @@ export const LearnerConfig = z.strictObject({
    * release, so generation of the next steps overlaps the optimizer step (bounded staleness).
    */
   maxPolicyLag: z.int().min(0).max(8).default(0),
+  /**
+   * How new versions reach the generators: 'object-store' (default; any host that reaches
+   * NATS) or 'file' (the step checkpoint's model.safetensors, for actors sharing a filesystem).
+   */
+  weights: z.enum(['object-store', 'file']).default('object-store'),
   /** Step checkpoints kept besides the latest. Default 1. */
   keepCheckpoints: z.int().min(0).default(1),
 });

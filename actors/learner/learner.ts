@@ -7,8 +7,8 @@
 // Recovery: the run KV key `learner.step` is the commit point. A restarted learner loads the
 // checkpoint of that step and re-reads the step's scored groups from the start of their
 // subject (a fresh per-step consumer), so no group is lost and none enters two steps.
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { fromEvent, takeUntil } from 'rxjs';
@@ -24,7 +24,7 @@ import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/task
 import { openKv } from '../../streams/manager.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
 import { countPullRetry } from '../consume.ts';
-import { policyObjectName, putPolicy } from '../policy-store.ts';
+import { policyObjectName, putPolicy, sha256Hex } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorContext, ActorDefinition } from '../runtime.ts';
 import { type CurriculumStage, LearnerConfig } from './config.ts';
@@ -72,7 +72,19 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} tasks`);
 
     const announce = async (version: number) => {
-      const { digest, bytes } = await putPolicy(ctx.nc, ctx.names, version, config, params);
+      let location: PolicyUpdate['location'];
+      let digest: string;
+      let bytes: number;
+      if (cfg.weights === 'file') {
+        const path = join(version === 0 ? cfg.base : stepDir(cfg.runDir, version), 'model.safetensors');
+        const data = readFileSync(path);
+        location = { type: 'file', path: resolve(path) };
+        digest = sha256Hex(data);
+        bytes = data.length;
+      } else {
+        ({ digest, bytes } = await putPolicy(ctx.nc, ctx.names, version, config, params));
+        location = { type: 'object-store', bucket: ctx.names.objectStore, name: policyObjectName(version) };
+      }
       const update: PolicyUpdate = {
         kind: 'policy-update',
         id: `policy.${ctx.runId}.v${version}`,
@@ -83,9 +95,9 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         digest,
         bytes,
         format: 'safetensors',
-        location: { type: 'object-store', bucket: ctx.names.objectStore, name: policyObjectName(version) },
+        location,
       };
-      await ctx.sink.publish(subjects.policy(), update);
+      await ctx.sink.publish(subjects.policy(version), update);
       ctx.metrics.set('policy/version', version);
     };
     await announce(step);

@@ -10,6 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { Heartbeat } from '../../contracts/metrics.ts';
+import type { PolicyUpdate } from '../../contracts/policy.ts';
 import type { Rollout } from '../../contracts/rollout.ts';
 import type { StepRecord } from '../../contracts/step.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
@@ -20,7 +21,7 @@ import { ACE, heartbeats, readAll, waitFor } from '../support/up.ts';
 const TASKS = 4;
 const G = 4;
 
-function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; burnMs?: number; maxUnverified?: number; maxPolicyLag?: number } = {}): TopologyInput {
+function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; burnMs?: number; maxUnverified?: number; maxPolicyLag?: number; weights?: 'file' | 'object-store' } = {}): TopologyInput {
   return {
     name: 'rl',
     prefix,
@@ -32,7 +33,7 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
       normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
+        config: { base, runDir, steps, weights: over.weights ?? 'object-store', maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
       },
     },
   };
@@ -87,11 +88,14 @@ describe('the RL loop (tiny policy)', () => {
 
   it('is strictly on-policy: every rollout in step N was sampled with version N', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('ra', base, runDir, 3), nats.server.url, runDir);
+    // Weights through step checkpoint files here; the other tests use the object store.
+    const t = startTrain(topology('ra', base, runDir, 3, { weights: 'file' }), nats.server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
     const { records } = await checkLedger(nats.nc, 'ra', 3);
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
     expect(t.output()).toMatch(/step +2 +v2 +reward/);
+    const announced = await readAll<PolicyUpdate>(nats.nc, 'RA_POLICY', 'ra.policy.>');
+    expect(announced.map((m) => [m.value.policyVersion, m.value.location.type])).toEqual([0, 1, 2, 3].map((v) => [v, 'file']));
   });
 
   it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
