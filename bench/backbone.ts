@@ -4,7 +4,7 @@
 // - hopOverheadUs: mean latency one message adds per hop (publish to delivery), unloaded.
 // - scaleRatio2: throughput of 2 processes of a CPU-bound stage over 1 (real `ace up` runs).
 // - backpressure: producer RSS early vs late and the largest in-flight count it saw, with a
-//   slowed stage and maxUnverified = 64.
+//   slowed stage and maxUnverified = 64 (8000 messages; mean RSS per quarter of the run).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { firstValueFrom, Subject as RxSubject } from 'rxjs';
@@ -100,14 +100,14 @@ async function stageThroughput(url: string, nc: NatsConnection, prefix: string, 
   return (hi - lo) / ((ts[hi] - ts[lo]) / 1000);
 }
 
-async function backpressure(url: string, nc: NatsConnection): Promise<{ rssEarlyMb: number; rssLateMb: number; maxInFlight: number; maxUnverified: number }> {
+async function backpressure(url: string, nc: NatsConnection): Promise<{ rssQuartersMb: number[]; maxInFlight: number; maxUnverified: number }> {
   const maxUnverified = 64;
   const t: TopologyInput = {
     name: 'bp',
     prefix: 'bbp',
     maxUnverified,
     actors: {
-      source: { kind: 'demo-source', config: { count: 3000, downstream: 'slow' } },
+      source: { kind: 'demo-source', config: { count: 8000, downstream: 'slow' } },
       slow: { kind: 'demo-stage', config: { from: 'in', workMs: 2, concurrency: 8 } },
     },
   };
@@ -124,9 +124,10 @@ async function backpressure(url: string, nc: NatsConnection): Promise<{ rssEarly
     if (src?.metrics['process/rss_mb']) rss.push(src.metrics['process/rss_mb']);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Mean producer RSS in each quarter of the run: flat memory shows as a plateau.
   const q = Math.max(1, Math.floor(rss.length / 4));
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
-  return { rssEarlyMb: mean(rss.slice(0, q)), rssLateMb: mean(rss.slice(-q)), maxInFlight, maxUnverified };
+  return { rssQuartersMb: [0, 1, 2, 3].map((i) => Number(mean(rss.slice(i * q, (i + 1) * q)).toFixed(1))), maxInFlight, maxUnverified };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -147,7 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     log(`stage msgs/s: 1 process ${one.toFixed(1)}, 2 processes ${two.toFixed(1)}`);
     log('backpressure with a slowed stage ...');
     const bp = await backpressure(server.url, nc);
-    log(`backpressure: in flight max ${bp.maxInFlight} (maxUnverified ${bp.maxUnverified}); producer RSS ${bp.rssEarlyMb.toFixed(0)} MB early, ${bp.rssLateMb.toFixed(0)} MB late`);
+    log(`backpressure: in flight max ${bp.maxInFlight} (maxUnverified ${bp.maxUnverified}); producer RSS by quarter of the run ${bp.rssQuartersMb.join(' / ')} MB`);
     const result = {
       msgsPerSec: Math.round(msgsPerSec),
       hopOverheadUs: Math.round(hopOverheadUs),
@@ -156,8 +157,7 @@ export async function run(argv: string[]): Promise<number> {
       stageMsgsPerSec2: Number(two.toFixed(1)),
       backpressureMaxInFlight: bp.maxInFlight,
       maxUnverified: bp.maxUnverified,
-      producerRssMbEarly: Number(bp.rssEarlyMb.toFixed(1)),
-      producerRssMbLate: Number(bp.rssLateMb.toFixed(1)),
+      producerRssMbByQuarter: bp.rssQuartersMb,
       cores: (await import('node:os')).availableParallelism(),
     };
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
