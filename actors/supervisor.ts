@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KV } from '@nats-io/kv';
 import type { Topology } from '../contracts/topology.ts';
+import { DOWN_KEY, desiredKey, parseCommand, scaleCommand, scaleOf } from './control.ts';
 
 const ACE_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ace.mjs');
 
@@ -49,8 +50,6 @@ export interface InstanceView {
   restarts: number;
 }
 
-export const desiredKey = (actor: string) => `desired.${actor}`;
-export const DOWN_KEY = 'control.down';
 
 export class Supervisor {
   private readonly instances = new Map<string, Instance[]>();
@@ -69,8 +68,9 @@ export class Supervisor {
   async start(): Promise<void> {
     for (const [actor, spec] of Object.entries(this.opts.topology.actors)) {
       const entry = await this.opts.runKv.get(desiredKey(actor));
-      const n = entry?.value.length ? Number(entry.string()) : spec.instances;
-      if (!entry?.value.length) await this.opts.runKv.put(desiredKey(actor), String(n));
+      const stored = entry?.value.length ? scaleOf(entry.string()) : null;
+      const n = stored ?? spec.instances;
+      if (stored === null) await this.opts.runKv.put(desiredKey(actor), scaleCommand(this.opts.runId, actor, n));
       this.desired.set(actor, n);
       this.instances.set(actor, []);
       this.reconcile(actor);
@@ -84,7 +84,10 @@ export class Supervisor {
     };
     (async () => {
       for await (const e of downWatch) {
-        if (e.operation === 'PUT' && e.value.length) this.downRequested?.();
+        if (e.operation !== 'PUT' || !e.value.length) continue;
+        const r = parseCommand(e.string());
+        if (r.ok && r.command.command.type === 'down') this.downRequested?.();
+        else this.opts.log(`ignored control message on ${DOWN_KEY}: ${r.ok ? r.command.command.type : r.reason}`);
       }
     })().catch((err) => this.opts.log(`kv watch ended: ${(err as Error).message}`));
     (async () => {
@@ -92,7 +95,12 @@ export class Supervisor {
         if (!this.watching) break;
         const actor = e.key.slice('desired.'.length);
         if (!this.instances.has(actor) || e.operation !== 'PUT') continue;
-        const n = Number(e.string());
+        const r = parseCommand(e.string());
+        if (!r.ok || r.command.command.type !== 'scale' || r.command.command.actor !== actor) {
+          this.opts.log(`ignored control message on ${e.key}: ${r.ok ? JSON.stringify(r.command.command) : r.reason}`);
+          continue;
+        }
+        const n = r.command.command.instances;
         if (this.desired.get(actor) !== n) {
           this.opts.log(`scale ${actor}: ${this.desired.get(actor)} -> ${n}`);
           this.desired.set(actor, n);

@@ -1,4 +1,5 @@
-// Control commands to a running topology, carried on the control subject.
+// Control commands to a running topology (`ace scale`, `ace down`), kept in the run KV
+// bucket where the supervisor watches them (actors/control.ts).
 import { z } from 'zod';
 import { Envelope } from './common.ts';
 
@@ -7,7 +8,6 @@ export const ControlCommand = Envelope.extend({
   command: z.discriminatedUnion('type', [
     z.object({ type: z.literal('scale'), actor: z.string(), instances: z.int().min(0).max(64) }),
     z.object({ type: z.literal('down') }),
-    z.object({ type: z.literal('drain'), actor: z.string(), instance: z.string().optional() }),
   ]),
 });
 export type ControlCommand = z.infer<typeof ControlCommand>;

@@ -1,7 +1,7 @@
 // `ace down`: asks a running `ace up` to drain its actors and stop; waits until it has.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOWN_KEY } from '../actors/supervisor.ts';
+import { DOWN_KEY, downCommand } from '../actors/control.ts';
 import { openKv } from '../streams/manager.ts';
 import { args, cli, openSession, SESSION_OPTIONS } from './session.ts';
 
@@ -10,7 +10,7 @@ export async function run(argv: string[]): Promise<number> {
     const { values } = args(argv, { ...SESSION_OPTIONS, 'timeout-s': { type: 'string', default: '60' } });
     const session = await openSession(values, 'ace-down');
     const kv = await openKv(session.nc, session.names.kv.run);
-    await kv.put(DOWN_KEY, String(Date.now()));
+    await kv.put(DOWN_KEY, downCommand(session.state?.runId ?? 'unknown'));
     await session.nc.close();
     const upFile = join(values['state-dir'], 'up.json');
     const deadline = Date.now() + Number(values['timeout-s']) * 1000;

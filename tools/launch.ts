@@ -5,7 +5,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DOWN_KEY, Supervisor, desiredKey } from '../actors/supervisor.ts';
+import { DOWN_KEY, desiredKey, scaleCommand } from '../actors/control.ts';
+import { Supervisor } from '../actors/supervisor.ts';
 import type { Topology } from '../contracts/topology.ts';
 import { connectNats, ensureTopology, openKv } from '../streams/manager.ts';
 import { type NatsServer, startNatsServer } from '../streams/server.ts';
@@ -56,7 +57,7 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
   const runId = o.runId ?? (o.resume && previousRun ? previousRun : (o.topology.runId ?? `${o.topology.name}-${stamp()}`));
   await runKv.put('run.id', runId);
   await runKv.delete(DOWN_KEY);
-  if (!o.resume) for (const [actor, spec] of Object.entries(o.topology.actors)) await runKv.put(desiredKey(actor), String(spec.instances));
+  if (!o.resume) for (const [actor, spec] of Object.entries(o.topology.actors)) await runKv.put(desiredKey(actor), scaleCommand(runId, actor, spec.instances));
   o.log(`run ${runId}${o.resume ? ' (resumed)' : ''}: ${Object.entries(o.topology.actors).map(([a, s]) => `${a}(${s.kind})x${s.instances}`).join(' ')}`);
   const state: UpState = {
     natsUrl,

@@ -1,7 +1,7 @@
 // `ace scale ACTOR=N [ACTOR=N...]`: change instance counts of a running topology. New
 // instances join the same durable consumer; surplus ones drain (finish and ack) and stop.
 // Waits until the heartbeats show the new counts, printing progress.
-import { desiredKey } from '../actors/supervisor.ts';
+import { desiredKey, scaleCommand, scaleOf } from '../actors/control.ts';
 import { openKv } from '../streams/manager.ts';
 import { args, cli, CliError, openSession, SESSION_OPTIONS } from './session.ts';
 import { snapshot } from './status.ts';
@@ -25,8 +25,8 @@ export async function run(argv: string[]): Promise<number> {
           for await (const k of await kv.keys('desired.>')) known.push(k.slice('desired.'.length));
           throw new CliError('UNKNOWN_ACTOR', `no actor '${t.actor}' in the running topology (has: ${known.join(', ')})`);
         }
-        await kv.put(desiredKey(t.actor), String(t.n));
-        process.stderr.write(`[scale] ${t.actor}: ${cur.string()} -> ${t.n}\n`);
+        await kv.put(desiredKey(t.actor), scaleCommand(session.state?.runId ?? 'unknown', t.actor, t.n));
+        process.stderr.write(`[scale] ${t.actor}: ${scaleOf(cur.string())} -> ${t.n}\n`);
       }
       if (values['no-wait']) return 0;
       const deadline = Date.now() + Number(values['timeout-s']) * 1000;

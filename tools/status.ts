@@ -1,6 +1,7 @@
 // `ace status [--json]`: streams, consumers and actors of a running topology on one screen.
 // The snapshot and its rendering are shared with `ace monitor` and `ace up`'s progress line.
 import { jetstreamManager } from '@nats-io/jetstream';
+import { scaleOf } from '../actors/control.ts';
 import { Heartbeat } from '../contracts/metrics.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
@@ -39,7 +40,8 @@ export async function snapshot(session: Session): Promise<Snapshot> {
   const runKv = await openKv(nc, names.kv.run);
   for await (const key of await runKv.keys('desired.>')) {
     const e = await runKv.get(key);
-    if (e?.value.length) desired[key.slice('desired.'.length)] = Number(e.string());
+    const n = e?.value.length ? scaleOf(e.string()) : null;
+    if (n !== null) desired[key.slice('desired.'.length)] = n;
   }
   return { ts: now, streams, actors, desired, latestStep: await latestStep(session, names) };
 }
