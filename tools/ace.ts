@@ -9,6 +9,7 @@ const COMMANDS: Record<string, Command> = {
   monitor: { module: './monitor.ts', summary: 'monitor: live view of stream rates, lag, actors and training metrics' },
   scale: { module: './scale.ts', summary: 'scale ROLE=N: change the instance count of a running topology' },
   replay: { module: './replay.ts', summary: 'replay STREAM --from-seq N | --since T: re-publish a recorded range' },
+  reverify: { module: './reverify.ts', summary: 'reverify [--from-seq N] [--to-seq M]: re-judge recorded rollouts, report rewards that change' },
   down: { module: './down.ts', summary: 'down: drain and stop a running topology' },
   contracts: { module: './contracts.ts', summary: 'contracts --json-schema DIR: write JSON Schema for every message' },
   verify: { module: './verify.ts', summary: 'verify math|code --jsonl FILE: score answers or programs' },

@@ -2,8 +2,8 @@
 // re-publishes a recorded range into the replay subject (<prefix>.replay.<stream key>...),
 // each copy carrying its origin in headers, for re-verification and inspection.
 // STREAM is a key (rollouts) or a full stream name (ACE_ROLLOUTS).
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { readRange } from '../streams/range.ts';
 import { Sink } from '../streams/sink.ts';
 import { STREAM_KEYS, subject } from '../streams/topology.ts';
 import { args, cli, CliError, openSession, SESSION_OPTIONS } from './session.ts';
@@ -37,52 +37,31 @@ export async function run(argv: string[]): Promise<number> {
       const spec = Object.values(session.names.streams).find((s) => s.key === which || s.name === which);
       if (!spec) throw new CliError('BAD_ARGS', `unknown stream '${which}' (one of ${STREAM_KEYS.join(', ')})`);
       if (spec.key === 'replay') throw new CliError('BAD_ARGS', 'cannot replay the replay stream into itself');
-      const jsm = await jetstreamManager(session.nc);
       const js = jetstream(session.nc);
-      const toSeq = values['to-seq'] ? Number(values['to-seq']) : Number.POSITIVE_INFINITY;
       const untilMs = values.until ? Date.parse(values.until) : Number.POSITIVE_INFINITY;
       if (values.since && Number.isNaN(Date.parse(values.since))) throw new CliError('BAD_ARGS', `--since: not a date: ${values.since}`);
-      const info = await jsm.streams.info(spec.name);
-      const consumer = await jsm.consumers.add(spec.name, {
-        ack_policy: AckPolicy.None,
-        filter_subject: values.subject ?? spec.subjects[0],
-        inactive_threshold: nanos(30_000),
-        ...(values['from-seq']
-          ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Number(values['from-seq']) }
-          : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(values.since!).toISOString() }),
-      });
       const replayId = values['replay-id'] ?? `r${Date.now()}`;
       const sink = new Sink(js);
       const result: ReplayResult = { replayId, stream: spec.name, replayed: 0, firstSeq: null, lastSeq: null, subject: subject(session.names.prefix, 'replay', spec.key) };
-      const c = await js.consumers.get(spec.name, consumer.name);
-      const lastSeq = info.state.last_seq;
-      let done = consumer.num_pending === 0;
-      while (!done) {
-        const batch = await c.fetch({ max_messages: 256, expires: 1000 });
-        let got = 0;
-        for await (const m of batch) {
-          got++;
-          const tsMs = Number(m.timestampNanos / 1_000_000n);
-          if (m.seq > toSeq || tsMs > untilMs || m.seq > lastSeq) {
-            done = true;
-            break;
-          }
-          const rest = m.subject.slice(`${session.names.prefix}.${spec.key}.`.length);
-          await sink.publishBytes(`${result.subject}.${rest}`, m.data, `${replayId}:${spec.key}:${m.seq}`, {
-            'Ace-Replay-Id': replayId,
-            'Ace-Replay-Stream': spec.name,
-            'Ace-Replay-Seq': String(m.seq),
-            'Ace-Replay-Subject': m.subject,
-          });
-          result.replayed++;
-          result.firstSeq ??= m.seq;
-          result.lastSeq = m.seq;
-          if (m.info.pending === 0 || m.seq >= lastSeq) done = true;
-          if (result.replayed % 1000 === 0) process.stderr.write(`[replay] ${result.replayed} messages (seq ${m.seq})\n`);
-        }
-        if (got === 0) done = true;
+      const messages = readRange(session.nc, spec.name, {
+        filterSubject: values.subject,
+        toSeq: values['to-seq'] ? Number(values['to-seq']) : undefined,
+        ...(values['from-seq'] ? { fromSeq: Number(values['from-seq']) } : { since: new Date(values.since!) }),
+      });
+      for await (const m of messages) {
+        if (Number(m.timestampNanos / 1_000_000n) > untilMs) break;
+        const rest = m.subject.slice(`${session.names.prefix}.${spec.key}.`.length);
+        await sink.publishBytes(`${result.subject}.${rest}`, m.data, `${replayId}:${spec.key}:${m.seq}`, {
+          'Ace-Replay-Id': replayId,
+          'Ace-Replay-Stream': spec.name,
+          'Ace-Replay-Seq': String(m.seq),
+          'Ace-Replay-Subject': m.subject,
+        });
+        result.replayed++;
+        result.firstSeq ??= m.seq;
+        result.lastSeq = m.seq;
+        if (result.replayed % 1000 === 0) process.stderr.write(`[replay] ${result.replayed} messages (seq ${m.seq})\n`);
       }
-      await jsm.consumers.delete(spec.name, consumer.name).catch(() => {});
       process.stderr.write(`[replay] ${result.replayed} messages from ${spec.name} seq ${result.firstSeq}..${result.lastSeq} -> ${result.subject}.> (replay id ${replayId})\n`);
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;

@@ -16,7 +16,7 @@ import type { StepRecord } from '../../contracts/step.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { useNats } from '../support/nats.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
-import { ACE, heartbeats, readAll, waitFor } from '../support/up.ts';
+import { ACE, heartbeats, readAll, runAce, waitFor } from '../support/up.ts';
 
 const TASKS = 4;
 const G = 4;
@@ -94,6 +94,10 @@ describe('the RL loop (tiny policy)', () => {
     const { records } = await checkLedger(nats.nc, 'ra', 3);
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
     expect(t.output()).toMatch(/step +2 +v2 +reward/);
+    // Re-judging the recorded rollouts with the same verifier changes no reward.
+    const rv = await runAce(['reverify', '--nats', nats.server.url, '--prefix', 'ra'], 120_000);
+    expect(rv.code, rv.stderr).toBe(0);
+    expect(JSON.parse(rv.stdout.trim().split('\n').at(-1)!)).toMatchObject({ rollouts: 3 * TASKS * G, same: 3 * TASKS * G, changed: [], withoutVerdict: 0, invalid: 0 });
     const announced = await readAll<PolicyUpdate>(nats.nc, 'RA_POLICY', 'ra.policy.>');
     expect(announced.map((m) => [m.value.policyVersion, m.value.location.type])).toEqual([0, 1, 2, 3].map((v) => [v, 'file']));
   });

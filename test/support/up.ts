@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { Heartbeat } from '../../contracts/metrics.ts';
 import { openKv } from '../../streams/manager.ts';
+import { readRange } from '../../streams/range.ts';
 
 export const ACE = resolve(import.meta.dirname, '..', '..', 'bin', 'ace.mjs');
 
@@ -99,26 +100,13 @@ export function readLog(h: UpHandle, instance: string): string {
   return readFileSync(join(h.stateDir, 'logs', `${instance}.log`), 'utf8');
 }
 
-/** Every message on `filter` in a stream, decoded as JSON, via an ephemeral consumer. */
+/** Every message on `filter` in a stream, decoded as JSON. */
 export async function readAll<T = unknown>(nc: NatsConnection, stream: string, filter: string): Promise<{ seq: number; subject: string; value: T; headers: Record<string, string> }[]> {
-  const { AckPolicy, DeliverPolicy, jetstream } = await import('@nats-io/jetstream');
-  const jsm = await jetstreamManager(nc);
-  const ci = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, filter_subject: filter });
   const out: { seq: number; subject: string; value: T; headers: Record<string, string> }[] = [];
-  let remaining = ci.num_pending;
-  const c = await jetstream(nc).consumers.get(stream, ci.name);
-  while (remaining > 0) {
-    const batch = await c.fetch({ max_messages: Math.min(remaining, 1000), expires: 2000 });
-    let got = 0;
-    for await (const m of batch) {
-      got++;
-      remaining = m.info.pending;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of m.headers ?? []) headers[k] = v[0];
-      out.push({ seq: m.seq, subject: m.subject, value: m.json<T>(), headers });
-    }
-    if (got === 0) break;
+  for await (const m of readRange(nc, stream, { filterSubject: filter })) {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of m.headers ?? []) headers[k] = v[0];
+    out.push({ seq: m.seq, subject: m.subject, value: m.json<T>(), headers });
   }
-  await jsm.consumers.delete(stream, ci.name);
   return out;
 }
