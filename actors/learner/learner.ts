@@ -1,8 +1,9 @@
 // learner: owns the step clock. For step N it releases the step's prompts (policy version N),
 // accumulates gradients group by group as scored groups arrive, and once the step's batch is
 // complete takes exactly one AdamW step, checkpoints, records the ledger entry, commits the
-// step in the run KV bucket, stores version N+1 in the object store and announces it. Only
-// then are the step's groups acked and the next prompts released.
+// step in the run KV bucket, publishes version N+1 (object store, or the step checkpoint's
+// file) and announces it. Only then are the step's groups acked and the next prompts
+// released (with maxPolicyLag k, prompts go out k steps ahead under the current version).
 //
 // Recovery: the run KV key `learner.step` is the commit point. A restarted learner loads the
 // checkpoint of that step and re-reads the step's scored groups from the start of their
