@@ -14,7 +14,7 @@ import { connectNats, ensureConsumer } from '../streams/manager.ts';
 import { startNatsServer } from '../streams/server.ts';
 import { Sink } from '../streams/sink.ts';
 import { source$ } from '../streams/source.ts';
-import { heartbeats, readAll, startUp } from '../test/support/up.ts';
+import { heartbeats, readAll, sampleInFlight, startUp } from '../test/support/up.ts';
 
 const Msg = z.object({ id: z.string(), t: z.number(), pad: z.string() });
 const log = (m: string) => process.stderr.write(`[bench backbone] ${m}\n`);
@@ -112,18 +112,11 @@ async function backpressure(url: string, nc: NatsConnection): Promise<{ rssQuart
     },
   };
   const up = startUp(t, url, ['--until-idle']);
-  const jsm = await jetstreamManager(nc);
   const rss: number[] = [];
-  let maxInFlight = 0;
-  let running = true;
-  up.exit.then(() => (running = false));
-  while (running) {
-    const ci = await jsm.consumers.info('BBP_DEMO', 'slow').catch(() => null);
-    if (ci) maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
+  const { maxInFlight } = await sampleInFlight(nc, 'BBP_DEMO', 'slow', up.exit, 100, async () => {
     const src = (await heartbeats(nc, 'bbp').catch(() => [])).find((h) => h.actor === 'source' && h.state === 'RUNNING');
     if (src?.metrics['process/rss_mb']) rss.push(src.metrics['process/rss_mb']);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  });
   // Mean producer RSS in each quarter of the run: flat memory shows as a plateau.
   const q = Math.max(1, Math.floor(rss.length / 4));
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);

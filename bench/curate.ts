@@ -4,24 +4,12 @@
 // hashing, the stop-list and verification of hits (decontaminate()), not file reading.
 // Progress goes to stderr; with --json the last stdout line is one JSON object.
 import { cpus } from 'node:os';
-import { decontaminate, type TextDoc } from '../ops/data/decontam.ts';
-import { readSource, type SourceConfig } from '../ops/data/read.ts';
+import { decontaminate } from '../ops/data/decontam.ts';
+import { mathCurateSources, promptDocs } from '../ops/data/math-pool.ts';
 import { missingDatasetReason } from '../ops/datasets.ts';
 
-const POOL: SourceConfig[] = [
-  { name: 'math_train', file: 'math/math_train.json.gz', domain: 'math', fields: { prompt: 'problem' } },
-  { name: 'math_test', file: 'math/math_test_full.jsonl.gz', domain: 'math', fields: { id: 'idx', prompt: 'problem' } },
-  { name: 'aime_1983_2023', file: 'math/aime_1983_2023.json.gz', domain: 'math', fields: { prompt: 'problem' } },
-];
-const BENCHMARKS: SourceConfig[] = [
-  { name: 'math500', file: 'math/math500.jsonl.gz', domain: 'math', fields: { id: 'unique_id', prompt: 'problem' } },
-  { name: 'aime24', file: 'math/aime24.jsonl.gz', domain: 'math', fields: { id: 'id', prompt: 'problem' } },
-  { name: 'aime25', file: 'math/aime25.jsonl.gz', domain: 'math', fields: { id: 'id', prompt: 'problem' } },
-  { name: 'amc23', file: 'math/amc23.jsonl.gz', domain: 'math', fields: { id: 'id', prompt: 'problem' } },
-];
-
-const docs = (cfgs: SourceConfig[]): TextDoc[] =>
-  cfgs.flatMap((c) => readSource(c, { promptOnly: true }).problems.map((p) => ({ id: p.id, source: p.source, text: p.prompt })));
+const { pool: POOL, benchmarks: BENCHMARKS } = mathCurateSources();
+const docs = promptDocs;
 
 export async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');

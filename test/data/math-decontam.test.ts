@@ -3,25 +3,14 @@
 // phrases are not. Skips with a visible reason when the datasets are absent.
 import { describe, expect, it } from 'vitest';
 import { decontaminate, type TextDoc } from '../../ops/data/decontam.ts';
-import { readSource, type SourceConfig } from '../../ops/data/read.ts';
+import { mathCurateSources, promptDocs } from '../../ops/data/math-pool.ts';
 import { missingDatasetReason } from '../../ops/datasets.ts';
 
-const POOL: SourceConfig[] = [
-  { name: 'math_train', file: 'math/math_train.json.gz', domain: 'math', fields: { prompt: 'problem' } },
-  { name: 'math_test', file: 'math/math_test_full.jsonl.gz', domain: 'math', fields: { id: 'idx', prompt: 'problem' } },
-  { name: 'aime_1983_2023', file: 'math/aime_1983_2023.json.gz', domain: 'math', fields: { prompt: 'problem' } },
-];
-const BENCH: SourceConfig[] = [
-  { name: 'math500', file: 'math/math500.jsonl.gz', domain: 'math', fields: { id: 'unique_id', prompt: 'problem' } },
-  { name: 'aime24', file: 'math/aime24.jsonl.gz', domain: 'math', fields: { id: 'id', prompt: 'problem' } },
-  { name: 'aime25', file: 'math/aime25.jsonl.gz', domain: 'math', fields: { id: 'id', prompt: 'problem' } },
-  { name: 'amc23', file: 'math/amc23.jsonl.gz', domain: 'math', fields: { id: 'id', prompt: 'problem' } },
-];
+const { pool: POOL, benchmarks: BENCH } = mathCurateSources();
 const reason = [...POOL, ...BENCH].map((s) => missingDatasetReason(s.file)).find((r) => r !== null) ?? null;
 if (reason) console.warn(`skipping real-data decontamination tests: ${reason}`);
 
-const docs = (cfgs: SourceConfig[]): TextDoc[] =>
-  cfgs.flatMap((c) => readSource(c, { promptOnly: true }).problems.map((p) => ({ id: p.id, source: p.source, text: p.prompt })));
+const docs = promptDocs;
 
 // Problems written for this test around stock phrases that real benchmark problems also use.
 const PROBES: TextDoc[] = [

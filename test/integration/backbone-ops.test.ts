@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DemoItem } from '../../contracts/demo.ts';
 import type { DeadLetter } from '../../streams/source.ts';
 import { useNats } from '../support/nats.ts';
-import { heartbeats, killStartedUps, readAll, runAce, startUp, subjectCounts, waitFor } from '../support/up.ts';
+import { heartbeats, killStartedUps, readAll, runAce, sampleInFlight, startUp, subjectCounts, waitFor } from '../support/up.ts';
 
 const item = (prefix: string, seq: number): DemoItem => ({
   kind: 'demo',
@@ -65,19 +65,7 @@ describe('backbone operations', () => {
       nats.server.url,
       ['--until-idle'],
     );
-    const jsm = await jetstreamManager(nats.nc);
-    let maxInFlight = 0;
-    let samples = 0;
-    let running = true;
-    up.exit.then(() => (running = false));
-    while (running) {
-      const ci = await jsm.consumers.info('BP_DEMO', 'slow').catch(() => null);
-      if (ci) {
-        maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
-        samples++;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const { maxInFlight, samples } = await sampleInFlight(nats.nc, 'BP_DEMO', 'slow', up.exit, 20);
     expect(await up.exit, up.output()).toBe(0);
     expect(samples).toBeGreaterThan(20);
     expect(maxInFlight).toBeLessThanOrEqual(maxUnverified);

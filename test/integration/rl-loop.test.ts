@@ -6,7 +6,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { Heartbeat } from '../../contracts/metrics.ts';
@@ -16,7 +15,7 @@ import type { StepRecord } from '../../contracts/step.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { useNats } from '../support/nats.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
-import { ACE, heartbeats, readAll, runAce, waitFor } from '../support/up.ts';
+import { ACE, heartbeats, readAll, runAce, sampleInFlight, waitFor } from '../support/up.ts';
 
 const TASKS = 4;
 const G = 4;
@@ -138,19 +137,7 @@ describe('the RL loop (tiny policy)', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const maxUnverified = 6;
     const t = startTrain(topology('rc', base, runDir, 2, { slowFactor: 10, maxUnverified }), nats.server.url, runDir);
-    const jsm = await jetstreamManager(nats.nc);
-    let maxInFlight = 0;
-    let samples = 0;
-    let running = true;
-    t.exit.then(() => (running = false));
-    while (running) {
-      const ci = await jsm.consumers.info('RC_ROLLOUTS', 'verifier').catch(() => null);
-      if (ci) {
-        maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
-        samples++;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const { maxInFlight, samples } = await sampleInFlight(nats.nc, 'RC_ROLLOUTS', 'verifier', t.exit, 10);
     expect(await t.exit, t.output()).toBe(0);
     expect(samples).toBeGreaterThan(10);
     expect(maxInFlight).toBeLessThanOrEqual(maxUnverified);

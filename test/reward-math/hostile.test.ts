@@ -1,10 +1,10 @@
 // Hostile inputs through the worker pool (issue 4 acceptance): deep nesting, giant
 // exponents and factorials, megabyte strings, unbalanced braces. Each returns within the
 // deadline (plus scheduling slack) with a clear outcome, and the pool keeps serving.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutcomeKind } from '../../contracts/outcome.ts';
-import { MathVerifierPool } from '../../ops/reward/math/pool.ts';
 import type { MathVerifyInput } from '../../ops/reward/math/judge.ts';
+import { SLOW_SET_PAIR, useMathPool } from '../support/math-pool.ts';
 
 const DEADLINE_MS = 1000;
 /** Time for the pool's timer to fire and the verdict to travel back; not a performance bound. */
@@ -38,26 +38,16 @@ const CASES: Case[] = [
   { name: 'control characters', input: { gold: '1', pred: '\u0000\u0007\uffff' }, kinds: ['unparseable'] },
   {
     name: 'expansion work far past the deadline',
-    input: {
-      gold: `\\{${Array.from({ length: 20 }, (_, k) => `(x+y+z+w+${k + 1})^{24}`).join(', ')}\\}`,
-      pred: `\\{${Array.from({ length: 20 }, (_, k) => `(w+z+y+x+${20 - k})^{24}`).join(', ')}\\}`,
-    },
+    input: SLOW_SET_PAIR,
     kinds: ['timeout'],
   },
 ];
 
 describe('hostile inputs', () => {
-  let pool: MathVerifierPool;
-  beforeAll(async () => {
-    pool = new MathVerifierPool({ workers: 2, deadlineMs: DEADLINE_MS });
-    await pool.ready();
-  });
-  afterAll(async () => {
-    await pool.close();
-  });
+  const f = useMathPool(DEADLINE_MS);
 
   it('each returns within the deadline with a clear outcome', async () => {
-    const verdicts = await Promise.all(CASES.map((c) => pool.verify(c.input)));
+    const verdicts = await Promise.all(CASES.map((c) => f.pool.verify(c.input)));
     const report = CASES.map((c, k) => `${c.name}: ${verdicts[k].kind}/${verdicts[k].rule} in ${verdicts[k].elapsedMs.toFixed(0)} ms (${verdicts[k].reason.slice(0, 80)})`);
     console.log(report.join('\n'));
     CASES.forEach((c, k) => {
@@ -69,7 +59,7 @@ describe('hostile inputs', () => {
   });
 
   it('keeps serving afterwards', async () => {
-    const v = await pool.verify({ gold: '\\frac{3}{4}', pred: '0.75' });
+    const v = await f.pool.verify({ gold: '\\frac{3}{4}', pred: '0.75' });
     expect(v).toMatchObject({ kind: 'correct', reward: 1, rule: 'exact' });
   });
 });

@@ -110,3 +110,32 @@ export async function readAll<T = unknown>(nc: NatsConnection, stream: string, f
   }
   return out;
 }
+
+/**
+ * Samples a consumer's in flight count (pending + ack-pending) every `everyMs` until `done`
+ * settles; `onSample` runs after each reading (for extra probes such as RSS).
+ */
+export async function sampleInFlight(
+  nc: NatsConnection,
+  stream: string,
+  durable: string,
+  done: Promise<unknown>,
+  everyMs: number,
+  onSample?: () => Promise<void>,
+): Promise<{ maxInFlight: number; samples: number }> {
+  const jsm = await jetstreamManager(nc);
+  let running = true;
+  done.then(() => (running = false));
+  let maxInFlight = 0;
+  let samples = 0;
+  while (running) {
+    const ci = await jsm.consumers.info(stream, durable).catch(() => null);
+    if (ci) {
+      maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
+      samples++;
+    }
+    await onSample?.();
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return { maxInFlight, samples };
+}

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { SLOW_SET_PAIR, useMathPool } from '../../../test/support/math-pool.ts';
 import { judgeInput } from './judge.ts';
 import { MathVerifierPool } from './pool.ts';
 
-// Sets of 20 big powers in opposite orders: ~200 pairwise comparisons that each expand
-// until the term limit (tens of ms each), i.e. seconds of work, far past the deadline.
-const SLOW_GOLD = `\\{${Array.from({ length: 20 }, (_, k) => `(x+y+z+w+${k + 1})^{24}`).join(', ')}\\}`;
-const SLOW_PRED = `\\{${Array.from({ length: 20 }, (_, k) => `(w+z+y+x+${20 - k})^{24}`).join(', ')}\\}`;
 const DEADLINE_MS = 300;
 
 describe('MathVerifierPool', () => {
-  let pool: MathVerifierPool;
-  beforeAll(async () => {
-    pool = new MathVerifierPool({ workers: 2, deadlineMs: DEADLINE_MS });
-    await pool.ready();
-  });
-  afterAll(async () => {
-    await pool.close();
-  });
+  const f = useMathPool(DEADLINE_MS);
 
   it('returns the same verdicts as the in-process judge, with reward and timing', async () => {
     const inputs = [
@@ -27,7 +17,7 @@ describe('MathVerifierPool', () => {
       { gold: '3', response: 'no think tag \\boxed{3}' },
       { gold: '\\frac{1}{', pred: '1' },
     ];
-    const verdicts = await Promise.all(inputs.map((input) => pool.verify(input)));
+    const verdicts = await Promise.all(inputs.map((input) => f.pool.verify(input)));
     expect(verdicts.map((v) => v.kind)).toEqual(['correct', 'correct', 'wrong', 'correct', 'unparseable', 'error']);
     expect(verdicts.map((v) => v.reward)).toEqual([1, 1, 0, 1, 0, null]);
     verdicts.forEach((v, k) => {
@@ -38,31 +28,31 @@ describe('MathVerifierPool', () => {
   });
 
   it('times out a pathological case, replaces the worker and keeps serving', async () => {
-    const before = { ...pool.stats };
-    const slow = pool.verify({ gold: SLOW_GOLD, pred: SLOW_PRED });
+    const before = { ...f.pool.stats };
+    const slow = f.pool.verify(SLOW_SET_PAIR);
     // The other worker keeps answering while one is stuck.
-    const quick = await pool.verify({ gold: '2', pred: '\\sqrt{4}' });
+    const quick = await f.pool.verify({ gold: '2', pred: '\\sqrt{4}' });
     expect(quick.kind).toBe('correct');
     const v = await slow;
     expect(v).toMatchObject({ kind: 'timeout', reward: null, rule: 'deadline' });
     expect(v.reason).toBe(`no verdict within ${DEADLINE_MS} ms; worker terminated`);
     expect(v.elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 1);
-    expect(pool.stats.timeouts - before.timeouts).toBe(1);
-    expect(pool.stats.restarts - before.restarts).toBe(1);
+    expect(f.pool.stats.timeouts - before.timeouts).toBe(1);
+    expect(f.pool.stats.restarts - before.restarts).toBe(1);
     expect(v.elapsedMs).toBeLessThan(DEADLINE_MS + 1000);
-    const after = await Promise.all([1, 2, 3, 4].map((k) => pool.verify({ gold: `${k}`, pred: `${k}.0` })));
+    const after = await Promise.all([1, 2, 3, 4].map((k) => f.pool.verify({ gold: `${k}`, pred: `${k}.0` })));
     expect(after.map((a) => a.kind)).toEqual(['correct', 'correct', 'correct', 'correct']);
   });
 
   it('answers a queued case when every worker is stuck (a spare takes over)', async () => {
-    await pool.ready(); // the spare used by the previous test has been replaced
-    const before = { ...pool.stats };
-    const cases = [0, 1].map(() => pool.verify({ gold: SLOW_GOLD, pred: SLOW_PRED }));
-    const tail = pool.verify({ gold: '1', pred: '1' });
+    await f.pool.ready(); // the spare used by the previous test has been replaced
+    const before = { ...f.pool.stats };
+    const cases = [0, 1].map(() => f.pool.verify(SLOW_SET_PAIR));
+    const tail = f.pool.verify({ gold: '1', pred: '1' });
     const verdicts = await Promise.all([...cases, tail]);
     expect(verdicts.map((v) => v.kind)).toEqual(['timeout', 'timeout', 'correct']);
-    expect(pool.stats.timeouts - before.timeouts).toBe(2);
-    expect(pool.stats.restarts - before.restarts).toBe(2);
+    expect(f.pool.stats.timeouts - before.timeouts).toBe(2);
+    expect(f.pool.stats.restarts - before.restarts).toBe(2);
   });
 });
 
