@@ -90,19 +90,28 @@ export class AdamW {
       if (g.length !== p.length) {
         throw new AdamWError('GRAD_MISMATCH', name, `gradient of ${name} has ${g.length} values, parameter has ${p.length}`);
       }
-      for (let i = 0; i < g.length; i++) {
-        if (!Number.isFinite(g[i])) throw new AdamWError('NON_FINITE_GRAD', name, `gradient of ${name}[${i}] is ${g[i]}`);
-      }
     }
     for (const name of grads.keys()) {
       if (!params.has(name)) throw new AdamWError('GRAD_MISMATCH', name, `gradient ${name} has no parameter`);
     }
-    const { norm, scale } =
-      this.config.maxGradNorm > 0 ? clipGradNorm(grads, this.config.maxGradNorm) : { norm: globalGradNorm(grads), scale: 1 };
+    // One pass for the norm; a non-finite value anywhere makes it non-finite, and only then
+    // is the culprit looked for.
+    const norm = globalGradNorm(grads);
+    if (!Number.isFinite(norm)) {
+      for (const [name, g] of grads) {
+        for (let i = 0; i < g.length; i++) {
+          if (!Number.isFinite(g[i])) throw new AdamWError('NON_FINITE_GRAD', name, `gradient of ${name}[${i}] is ${g[i]}`);
+        }
+      }
+    }
+    const maxNorm = this.config.maxGradNorm;
+    const scale = maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
     const { beta1: b1, beta2: b2, eps, weightDecay } = this.config;
     const t = ++this.state.step;
     const c1 = 1 / (1 - b1 ** t);
     const c2 = 1 / (1 - b2 ** t);
+    const k1 = 1 - b1;
+    const k2 = 1 - b2;
     for (const [name, p] of params) {
       const g = grads.get(name)!;
       let m = this.state.m.get(name);
@@ -115,13 +124,25 @@ export class AdamW {
       }
       const decay = this.config.noDecayOn1d && isOneD(name, p) ? 0 : weightDecay;
       const shrink = 1 - lr * decay;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i] * shrink - (lr * (mi * c1)) / (Math.sqrt(vi * c2) + eps);
+      // Second pass: clip (in place, rounded to float32 as a separate clip would store it) and update.
+      if (scale < 1) {
+        for (let i = 0; i < p.length; i++) {
+          const gi = (g[i] = Math.fround(g[i] * scale));
+          const mi = b1 * m[i] + k1 * gi;
+          const vi = b2 * v[i] + k2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] = p[i] * shrink - (lr * (mi * c1)) / (Math.sqrt(vi * c2) + eps);
+        }
+      } else {
+        for (let i = 0; i < p.length; i++) {
+          const gi = g[i];
+          const mi = b1 * m[i] + k1 * gi;
+          const vi = b2 * v[i] + k2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] = p[i] * shrink - (lr * (mi * c1)) / (Math.sqrt(vi * c2) + eps);
+        }
       }
     }
     return { gradNorm: norm, clipScale: scale, lr, step: t };

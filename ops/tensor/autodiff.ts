@@ -196,13 +196,24 @@ export const GRAD_RULES: Record<string, GradRule> = {
     const out = g.node('Pad', [dy!, g.int64s(pads)], { mode: attr.string('constant') }, [{ dtype: x.dtype, shape: x.shape }]);
     return [out[0], null, null, null];
   },
-  // Embedding lookup (axis 0): scatter-add dy rows into zeros at the looked-up ids.
+  // Embedding lookup (axis 0): d data = onehot(ids)^T @ dy, one GEMM. Not ScatterND with
+  // reduction 'add': ORT runs that in parallel and sums repeated ids in a varying order, so
+  // the same batch gave different gradient bits from run to run (found by `ace sft` drift).
+  // Costs one (rows x V) @ (V x D) product, the size of the LM head's.
   Gather: (g, n, [dy]) => {
     const [data, idx] = n.inputs as Value[];
     if (int(n, 'axis', 0) !== 0) throw new AutodiffError('NO_GRAD_RULE', `Gather ${n.name}: gradient only for axis 0`);
+    const dims = [...data.shape, ...idx.shape];
+    if (dims.some((d) => typeof d !== 'number')) throw new AutodiffError('NO_GRAD_RULE', `Gather ${n.name}: gradient needs static shapes`);
+    const rows = (idx.shape as number[]).reduce((a, b) => a * b, 1);
+    const vocab = data.shape[0] as number;
+    const width = (data.shape as number[]).slice(1).reduce((a, b) => a * b, 1);
     const idx64 = idx.dtype === 'int64' ? idx : g.cast(idx, 'int64');
-    const ind = g.unsqueeze(idx64, [idx.rank]); // (..., 1)
-    return [g.scatterND(zeros(g, data.shape), ind, dy!, 'add'), null];
+    const ids = g.reshape(idx64, [rows, 1]);
+    const classes = g.constant(BigInt64Array.from({ length: vocab }, (_, i) => BigInt(i)), [1, vocab]);
+    const onehot = g.cast(g.equal(ids, classes), dy!.dtype); // (rows, V)
+    const d = g.gemm(onehot, g.reshape(dy!, [rows, width]), { transA: true }); // (V, width)
+    return [g.reshape(d, data.shape as number[]), null];
   },
   GatherElements: (g, n, [dy]) => {
     const [data, idx] = n.inputs as Value[];
