@@ -11,6 +11,7 @@ import { runSft, SftConfig } from '../ops/recipe/sft.ts';
 import { MathVerifierPool } from '../ops/reward/math/pool.ts';
 import { generateMathTasks } from '../ops/tasks/math.ts';
 import { formatIssues } from '../contracts/issues.ts';
+import { paramsDigest } from '../ops/model/checkpoint.ts';
 import { args, cli, CliError } from './session.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -37,6 +38,9 @@ export async function run(argv: string[]): Promise<number> {
     const verifier = new MathVerifierPool({ workers: 1, deadlineMs: 2000 });
     let gen: Generator | null = null;
     const evals: { step: number; greedyAcc: number; byLevel: Record<string, number> }[] = [];
+    // sha256 of the float32 weights at every eval step: a rerun (or a shorter one) can be
+    // checked against them bit for bit (test/long/sft-reproduce.test.ts).
+    const digests: Record<string, string> = {};
     const evalNow = async (step: number, params: Map<string, Float32Array>, config: Parameters<typeof Generator.create>[0]) => {
       gen ??= await Generator.create(config, params, { threads: cfg.threads, maxBatch: 128, maxSeqLen: cfg.model.max_position_embeddings });
       gen.setWeights(params);
@@ -54,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
         process.stderr.write(`[sft] step ${p.step}/${cfg.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${p.responseTokensPerSec.toFixed(0)} tok/s ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
       }
       const done = p.step + 1;
+      if (everyEval > 0 && done % everyEval === 0) digests[String(done)] = paramsDigest(params);
       if (everyEval > 0 && done % everyEval === 0 && done < cfg.steps) await evalNow(done, params, config);
       const saveEvery = Number(values['save-every']);
       if (saveEvery > 0 && done % saveEvery === 0 && done < cfg.steps) save(join(values.out!, `step-${done}`), params, config, done);
@@ -62,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     save(values.out!, result.params, result.config, cfg.steps);
     writeFileSync(
       join(values.out!, 'sft.json'),
-      `${JSON.stringify({ command: `ace sft${values.config ? ` --config ${values.config}` : ''} --dtype ${values.dtype}`, config: cfg, seconds: (Date.now() - t0) / 1000, evals, finalLoss: result.history.at(-1)?.loss }, null, 2)}\n`,
+      `${JSON.stringify({ command: `ace sft${values.config ? ` --config ${values.config}` : ''} --dtype ${values.dtype}`, config: cfg, seconds: (Date.now() - t0) / 1000, evals, paramDigests: digests, finalLoss: result.history.at(-1)?.loss }, null, 2)}\n`,
     );
     process.stderr.write(`[sft] wrote ${values.out} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
     await (gen as Generator | null)?.dispose();

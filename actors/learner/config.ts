@@ -32,8 +32,13 @@ export const LearnerConfig = z.strictObject({
   lr: z.number().positive().default(2e-4),
   weightDecay: z.number().min(0).default(0),
   maxGradNorm: z.number().min(0).default(1),
-  /** Learner micro-batch shapes. */
-  buckets: z.array(z.strictObject({ batch: z.int().positive(), length: z.int().positive() })).min(1).default([{ batch: 8, length: 160 }]),
+  /**
+   * Learner micro-batch shapes (rows, tokens). A micro-batch is padded to the smallest length
+   * that fits its longest row, so fine steps waste little compute on padding; each shape's
+   * graph is built on first use (about 0.1 s). Default: defaultBuckets(the model's context),
+   * 8 rows at 32, 48, ... 160, then every 32 tokens up to the context.
+   */
+  buckets: z.array(z.strictObject({ batch: z.int().positive(), length: z.int().positive() })).min(1).optional(),
   threads: z.int().min(1).default(2),
   /** Response-length curriculum and hard-prompt stages. */
   curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: 96, dropPassRateAtLeast: 1 }]),
@@ -52,3 +57,12 @@ export const LearnerConfig = z.strictObject({
   keepCheckpoints: z.int().min(0).default(1),
 });
 export type LearnerConfig = z.infer<typeof LearnerConfig>;
+
+/** The default micro-batch shapes for a model with context `maxLen` tokens. */
+export function defaultBuckets(maxLen: number): { batch: number; length: number }[] {
+  const lengths = new Set<number>();
+  for (let n = 32; n <= Math.min(160, maxLen); n += 16) lengths.add(n);
+  for (let n = 192; n <= maxLen; n += 32) lengths.add(n);
+  lengths.add(maxLen);
+  return [...lengths].sort((a, b) => a - b).map((length) => ({ batch: 8, length }));
+}

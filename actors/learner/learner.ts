@@ -1,14 +1,18 @@
 // learner: owns the step clock. For step N it releases the step's prompts (policy version N),
 // accumulates gradients group by group as scored groups arrive, and once the step's batch is
-// complete takes exactly one AdamW step, checkpoints, records the ledger entry, commits the
-// step in the run KV bucket, publishes version N+1 (object store, or the step checkpoint's
-// file) and announces it. Only then are the step's groups acked and the next prompts
-// released (with maxPolicyLag k, prompts go out k steps ahead under the current version).
+// complete takes exactly one AdamW step, writes the new weights and announces version N+1
+// (object store, or the step checkpoint's model.safetensors) and releases the next prompts:
+// that is the whole per-step barrier. The rest of the checkpoint (optimizer moments, trainer
+// state), the ledger entry, the curriculum pass rates and the commit in the run KV bucket
+// follow while the next step generates; then the step's groups are acked. With
+// maxPolicyLag k, prompts go out k steps ahead under the current version.
 //
 // Recovery: the run KV key `learner.step` is the commit point. A restarted learner loads the
 // checkpoint of that step and re-reads the step's scored groups from the start of their
-// subject (a fresh per-step consumer), so no group is lost and none enters two steps.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+// subject (a fresh per-step consumer), so no group is lost and none enters two steps. The
+// redone step computes the same bits (same groups in stream order, deterministic kernels);
+// should it not, an already announced version wins (see the loop).
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
@@ -18,17 +22,18 @@ import { ScoredGroup } from '../../contracts/scored.ts';
 import type { StepRecord } from '../../contracts/step.ts';
 import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../../ops/model/checkpoint.ts';
+import { type Checkpoint, loadCheckpoint, saveTrainerState, saveWeights } from '../../ops/model/checkpoint.ts';
 import { Learner } from '../../ops/model/learner.ts';
 import { Rng } from '../../ops/rng.ts';
 import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/tasks/math.ts';
 import { openKv } from '../../streams/manager.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
 import { countPullRetry } from '../consume.ts';
-import { policyObjectName, putPolicy, sha256Hex } from '../policy-store.ts';
+import { faultPoint } from '../fault.ts';
+import { announcementOf, loadAnnounced, policyObjectName, putPolicy, sha256Hex } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorContext, ActorDefinition } from '../runtime.ts';
-import { type CurriculumStage, LearnerConfig } from './config.ts';
+import { type CurriculumStage, defaultBuckets, LearnerConfig } from './config.ts';
 
 export const STEP_KEY = 'learner.step';
 export const DONE_KEY = 'learner.done';
@@ -63,7 +68,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepDir(cfg.runDir, step)) : loadCheckpoint(cfg.base);
     const { config, params } = ckpt;
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
-    const engine = new Learner(config, params, { buckets: cfg.buckets, threads: cfg.threads });
+    const engine = new Learner(config, params, { buckets: cfg.buckets ?? defaultBuckets(config.max_position_embeddings), threads: cfg.threads });
     const pool = generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] });
     const passRates = new Map<string, number>();
     for await (const k of await curriculumKv.keys('pass.>')) {
@@ -72,13 +77,15 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     }
     ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} tasks`);
 
-    const announce = async (version: number) => {
+    // Publishes version `version` (stored where cfg.weights says) and its announcement. An
+    // announced version is immutable: the generators may already be sampling with it.
+    const announce = async (version: number, weightsFile?: { bytes: Uint8Array; path: string }) => {
       let location: PolicyUpdate['location'];
       let digest: string;
       let bytes: number;
       if (cfg.weights === 'file') {
-        const path = join(version === 0 ? cfg.base : stepDir(cfg.runDir, version), 'model.safetensors');
-        const data = readFileSync(path);
+        const path = weightsFile?.path ?? join(version === 0 ? cfg.base : stepDir(cfg.runDir, version), 'model.safetensors');
+        const data = weightsFile?.bytes ?? readFileSync(path);
         location = { type: 'file', path: resolve(path) };
         digest = sha256Hex(data);
         bytes = data.length;
@@ -101,7 +108,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       await ctx.sink.publish(subjects.policy(version), update);
       ctx.metrics.set('policy/version', version);
     };
-    await announce(step);
+    if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) await announce(step);
 
     let released = step - 1;
     const releaseStep = async (s: number, version: number) => {
@@ -127,30 +134,56 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         await ctx.sink.publish(subjects.prompts(s), msg);
       }
     };
+    // Prompts through `current` + maxPolicyLag, tagged with the version current now; msgIDs
+    // make a re-release after a restart a no-op.
+    const releaseThrough = async (current: number) => {
+      for (let s = Math.max(current, released + 1); s <= Math.min(current + cfg.maxPolicyLag, cfg.steps - 1); s++) {
+        await releaseStep(s, current);
+        released = s;
+      }
+    };
 
     while (step < cfg.steps && !ctx.drain.aborted) {
       const t0 = Date.now();
       ctx.metrics.set('learner/step', step);
-      // Release prompts through step + maxPolicyLag, tagged with the version current now;
-      // msgIDs make a re-release after a restart a no-op.
-      for (let s = Math.max(step, released + 1); s <= Math.min(step + cfg.maxPolicyLag, cfg.steps - 1); s++) {
-        await releaseStep(s, step);
-        released = s;
-      }
+      await releaseThrough(step);
       const stage = stageAt(cfg.curriculum, step);
 
       const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag);
       if (!result) break; // draining: nothing committed, the next incarnation redoes the step
+      const tClosed = performance.now();
 
       // Exactly one optimizer step for the batch.
       const grads = engine.takeGrads();
       const stats = engine.lastStep!;
       const report = optimizer.step(params, grads, cfg.lr);
+      const tOptimized = performance.now();
       const next = step + 1;
       const dir = stepDir(cfg.runDir, next);
-      saveCheckpoint(`${dir}.tmp`, { config, params, optimizer: optimizer.state, state: { formatVersion: 1, step: next, policyVersion: next, optimizerStep: optimizer.state.step, rngState: null, extra: {} } });
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(`${dir}.tmp`, dir);
+      const state = { formatVersion: 1 as const, step: next, policyVersion: next, optimizerStep: optimizer.state.step, rngState: null, extra: {} };
+
+      // The critical path: version N+1 out and the next prompts released, before the rest of
+      // the checkpoint, the ledger and the commit, which overlap the next step's generation.
+      // A learner that dies in between redoes step N from checkpoint N on restart (its groups
+      // are not acked yet); if version N+1 was announced by then, the announced weights stay
+      // (they may have sampled rollouts already) and only the optimizer moments are redone.
+      const prior = await announcementOf(ctx.nc, ctx.names, ctx.runId, next);
+      if (prior) {
+        const kept = await loadAnnounced(ctx.nc, ctx.names, ctx.runId, next);
+        const same = [...params].every(([name, p]) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).equals(Buffer.from(kept.params.get(name)!.buffer, kept.params.get(name)!.byteOffset, kept.params.get(name)!.byteLength)));
+        ctx.log(`step ${step} redone after a restart: version ${next} was announced before (${prior.digest.slice(0, 12)}); the redone weights are ${same ? 'bit-identical' : 'different and are replaced by the announced ones'}`);
+        if (!same) for (const [name, p] of params) p.set(kept.params.get(name)!);
+        saveWeights(dir, { config, params, state });
+      } else {
+        const bytes = saveWeights(dir, { config, params, state });
+        await announce(next, { bytes, path: join(dir, 'model.safetensors') });
+      }
+      await releaseThrough(next);
+      const tAnnounced = performance.now();
+      faultPoint('learner-after-announce', step);
+
+      saveTrainerState(dir, { config, params, optimizer: optimizer.state, state });
+      const tSaved = performance.now();
 
       const rewards = result.groups.flatMap((g) => g.members.map((m) => m.reward)).filter((r): r is 0 | 1 => r !== null);
       const responseLens = result.groups.flatMap((g) => g.members.map((m) => m.responseTokens.length));
@@ -166,11 +199,18 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         'learner/grad_norm': report.gradNorm,
         'learner/lr': report.lr,
         'learner/response_tokens': stats.tokenCount,
+        'learner/micro_batches': stats.microBatches,
         'learner/groups_partial': result.groups.filter((g) => g.completion === 'partial').length,
         'learner/groups_dropped': result.groups.filter((g) => g.dropped).length,
         'learner/groups_off_policy': result.offPolicy.size,
         'learner/policy_lag_max': Math.max(...result.groups.map((g) => step - g.policyVersion)),
+        // Where the step's wall time went: last group in -> optimizer done -> version out and
+        // prompts released -> checkpoint complete.
         'step/seconds': seconds,
+        'step/tail_after_last_group_ms': tClosed - result.lastArrival,
+        'step/optimizer_ms': tOptimized - tClosed,
+        'step/publish_ms': tAnnounced - tOptimized,
+        'step/checkpoint_ms': tSaved - tAnnounced,
         'step/tokens_per_s': responseLens.reduce((s, n) => s + n, 0) / seconds,
       };
       const record: StepRecord = {
@@ -187,17 +227,17 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         endedAt: Date.now(),
       };
       await ctx.sink.publish(subjects.steps(), record);
-      for (const g of result.groups) {
-        const scored = g.members.filter((m) => m.reward !== null);
-        if (scored.length) {
+      await Promise.all(
+        result.groups.map(async (g) => {
+          const scored = g.members.filter((m) => m.reward !== null);
+          if (!scored.length) return;
           const rate = scored.filter((m) => m.reward === 1).length / scored.length;
           passRates.set(g.taskId, rate);
           await curriculumKv.put(`pass.${g.taskId}`, String(rate));
-        }
-      }
+        }),
+      );
       await runKv.put(STEP_KEY, String(next)); // the commit point
       step = next;
-      await announce(step);
       for (const d of result.deliveries) d.ack();
       await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
       pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints);
@@ -214,7 +254,7 @@ async function collectStep(
   step: number,
   groups: number,
   maxPolicyLag: number,
-): Promise<{ groups: ScoredGroup[]; offPolicy: Set<string>; deliveries: Delivery<ScoredGroup>[] } | null> {
+): Promise<{ groups: ScoredGroup[]; offPolicy: Set<string>; deliveries: Delivery<ScoredGroup>[]; lastArrival: number } | null> {
   const subjects = rlSubjects(ctx.names, ctx.runId);
   const durable = `learner-s${step}`;
   // A fresh consumer per step reading the step's subject from its start: after a restart the
@@ -245,6 +285,7 @@ async function collectStep(
       .pipe(takeUntil(fromEvent(ctx.drain, 'abort')))
       .subscribe({
         next: (d) => {
+          const arrived = performance.now();
           chain = chain
             .then(async () => {
               const g = d.value;
@@ -266,7 +307,7 @@ async function collectStep(
               ctx.metrics.set('learner/groups_in_step', seen.size);
               if (seen.size === groups) {
                 sub.unsubscribe();
-                resolve({ groups: [...seen.values()], offPolicy, deliveries });
+                resolve({ groups: [...seen.values()], offPolicy, deliveries, lastArrival: arrived });
               }
             })
             .catch((err) => {
@@ -275,7 +316,7 @@ async function collectStep(
             });
         },
         error: reject,
-        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: [...seen.values()], offPolicy, deliveries } : null)),
+        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: [...seen.values()], offPolicy, deliveries, lastArrival: performance.now() } : null)),
       });
   });
 }

@@ -5,6 +5,7 @@
 //   trainer_state.json {formatVersion, step, policyVersion, optimizerStep, rngState, extra}
 // Files are written to a temp name and renamed, so a crash never leaves a half checkpoint
 // under the final name. Not a registry of checkpoints and not the weight broadcast.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -75,6 +76,17 @@ export interface SaveOptions {
   dtype?: DiskDType;
 }
 
+/** sha256 (hex) of the float32 weights in sorted parameter-name order: identifies a policy bit for bit. */
+export function paramsDigest(params: ReadonlyMap<string, Float32Array>): string {
+  const h = createHash('sha256');
+  for (const name of [...params.keys()].sort()) {
+    const v = params.get(name)!;
+    h.update(name);
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex');
+}
+
 /** The Rng's internal state, for the checkpoint (ops/rng.ts keeps it private, we read it here). */
 export function captureRng(rng: Rng): number[] {
   const r = rng as unknown as { s0: number; s1: number; s2: number; s3: number };
@@ -102,7 +114,29 @@ function tensorsOf(config: LlamaConfig, params: ReadonlyMap<string, Float32Array
 }
 
 export function saveCheckpoint(dir: string, ckpt: CheckpointInput, opts: SaveOptions = {}): void {
+  saveWeights(dir, ckpt, opts);
+  saveTrainerState(dir, ckpt);
+}
+
+/**
+ * The weights half of a checkpoint: config.json and model.safetensors (each written
+ * atomically). Returns the bytes of model.safetensors, e.g. to digest them without reading
+ * the file back. Not a complete checkpoint until saveTrainerState has run.
+ */
+export function saveWeights(dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions = {}): Uint8Array {
   checkParams(ckpt.config, ckpt.params);
+  mkdirSync(dir, { recursive: true });
+  atomicWrite(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
+  const bytes = writeSafetensors(tensorsOf(ckpt.config, ckpt.params), {
+    dtype: opts.dtype ?? 'F32',
+    metadata: { step: String(ckpt.state.step), policyVersion: String(ckpt.state.policyVersion) },
+  });
+  atomicWrite(join(dir, 'model.safetensors'), bytes);
+  return bytes;
+}
+
+/** The rest of a checkpoint: optimizer.safetensors, then trainer_state.json, whose presence marks it complete. */
+export function saveTrainerState(dir: string, ckpt: CheckpointInput): void {
   const state = TrainerState.parse({
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     step: ckpt.state.step,
@@ -112,14 +146,6 @@ export function saveCheckpoint(dir: string, ckpt: CheckpointInput, opts: SaveOpt
     extra: ckpt.state.extra ?? {},
   });
   mkdirSync(dir, { recursive: true });
-  atomicWrite(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
-  atomicWrite(
-    join(dir, 'model.safetensors'),
-    writeSafetensors(tensorsOf(ckpt.config, ckpt.params), {
-      dtype: opts.dtype ?? 'F32',
-      metadata: { step: String(state.step), policyVersion: String(state.policyVersion) },
-    }),
-  );
   if (ckpt.optimizer) {
     const t = new Map<string, NamedTensor>();
     for (const [name, shape] of paramShapes(ckpt.config)) {

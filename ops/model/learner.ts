@@ -12,7 +12,7 @@ import { Graph } from '../tensor/graph.ts';
 import { createSession, ort } from '../tensor/session.ts';
 
 export const LearnerOptions = z.strictObject({
-  /** Micro-batch shapes, each (batch rows, sequence length in tokens); a sequence of n tokens uses the smallest length >= n - 1. Default [{8,128},{4,256},{2,512}]. */
+  /** Micro-batch shapes, each (batch rows, sequence length in tokens); a micro-batch uses the smallest length >= its longest row (n tokens need n - 1), and shorter rows fill it. Default [{8,128},{4,256},{2,512}]. */
   buckets: z
     .array(z.strictObject({ batch: z.number().int().positive(), length: z.number().int().positive() }))
     .min(1)
@@ -161,21 +161,23 @@ export class Learner {
     const n = batch.tokens.length;
     if (batch.advantages.length !== n) throw new LearnerError('BAD_BATCH', `${batch.advantages.length} advantages for ${n} sequences`);
     const maxLen = this.buckets[this.buckets.length - 1].length;
-    const byBucket = new Map<Bucket, number[]>();
+    // Each row's class: the smallest bucket that fits it. Rows go longest class first (input
+    // order within a class); a micro-batch takes the bucket of its first row and as many of
+    // the following rows as that bucket holds, so shorter rows fill a longer micro-batch
+    // instead of opening a mostly empty one. With one bucket this is plain input order.
+    const cls = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const need = batch.tokens[i].length - 1;
       if (need < 1) throw new LearnerError('BAD_BATCH', `sequence ${i} has ${batch.tokens[i].length} tokens; need >= 2`);
-      const b = this.buckets.find((bk) => bk.length >= need);
-      if (!b) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
-      const list = byBucket.get(b) ?? [];
-      list.push(i);
-      byBucket.set(b, list);
+      cls[i] = this.buckets.findIndex((bk) => bk.length >= need);
+      if (cls[i] < 0) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
     }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cls[b] - cls[a] || a - b);
     const res: AccumulateResult = { lossSum: 0, tokenCount: 0, entropySum: 0, logpSums: new Array<number>(n).fill(0) };
-    for (const [b, rows] of byBucket) {
-      for (let s = 0; s < rows.length; s += b.batch) {
-        await this.runMicroBatch(b, batch, rows.slice(s, s + b.batch), res);
-      }
+    for (let s = 0; s < n; ) {
+      const b = this.buckets[cls[order[s]]];
+      await this.runMicroBatch(b, batch, order.slice(s, s + b.batch), res);
+      s += b.batch;
     }
     this.stats.tokenCount += res.tokenCount;
     this.stats.lossSum += res.lossSum;

@@ -3,7 +3,7 @@
 // after SIGKILLs of each actor mid-run, backpressure with a verifier slowed tenfold, and
 // `ace train --resume` after the whole topology is killed.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -40,11 +40,11 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
 
 const trains = new Set<ReturnType<typeof spawn>>();
 
-function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: string[] = []) {
+function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: string[] = [], env: Record<string, string> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'ace-rl-')), 'topology.json');
   writeFileSync(file, JSON.stringify(t));
   const args = extra.includes('--resume') ? extra : ['--topology', file, ...extra];
-  const child = spawn(process.execPath, [ACE, 'train', '--run-dir', runDir, '--nats', natsUrl, '--no-eval', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ACE, 'train', '--run-dir', runDir, '--nats', natsUrl, '--no-eval', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   trains.add(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -99,6 +99,20 @@ describe('the RL loop (tiny policy)', () => {
     expect(JSON.parse(rv.stdout.trim().split('\n').at(-1)!)).toMatchObject({ rollouts: 3 * TASKS * G, same: 3 * TASKS * G, changed: [], withoutVerdict: 0, invalid: 0 });
     const announced = await readAll<PolicyUpdate>(nats.nc, 'RA_POLICY', 'ra.policy.>');
     expect(announced.map((m) => [m.value.policyVersion, m.value.location.type])).toEqual([0, 1, 2, 3].map((v) => [v, 'file']));
+  });
+
+  it('redoes a step bit for bit when the learner dies between announcing version N+1 and committing step N', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const marker = join(runDir, 'fault-fired');
+    const t = startTrain(topology('rf', base, runDir, 3), nats.server.url, runDir, [], { ACE_FAULT: 'learner-after-announce@1', ACE_FAULT_MARKER: marker });
+    expect(await t.exit, t.output()).toBe(0);
+    expect(t.output()).toMatch(/learner-0 failed \(SIGKILL\)/);
+    const learnerLog = readFileSync(join(runDir, 'logs', 'learner-0.log'), 'utf8');
+    expect(learnerLog).toMatch(/step 1 redone after a restart: version 2 was announced before \([0-9a-f]{12}\); the redone weights are bit-identical/);
+    await checkLedger(nats.nc, 'rf', 3);
+    // Every version announced exactly once: the redo kept the announced version 2.
+    const announced = await readAll<PolicyUpdate>(nats.nc, 'RF_POLICY', 'rf.policy.>');
+    expect(announced.map((m) => m.value.policyVersion)).toEqual([0, 1, 2, 3]);
   });
 
   it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
