@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { burnCpu } from '../actors/burn.ts';
+import { defaultBuckets } from '../actors/learner/config.ts';
 import { selectTasks } from '../actors/learner/learner.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import type { TopologyInput } from '../contracts/topology.ts';
@@ -34,7 +35,6 @@ const TASKS_PER_CALL = 2;
 const MAX_TOKENS = 64;
 const GEN_THREADS = 1;
 const LEARN_THREADS = 2;
-const BUCKETS = [{ batch: 8, length: 160 }];
 const SEED = 11;
 const log = (m: string) => process.stderr.write(`[bench loop] ${m}\n`);
 
@@ -87,15 +87,17 @@ function topology(base: string, runDir: string, steps: number, burnMs: number): 
       normalizer: { kind: 'normalizer', config: {} },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, weights: 'file', tasksPerStep: TASKS, groupSize: G, lr: 1e-5, buckets: BUCKETS, threads: LEARN_THREADS, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
+        config: { base, runDir, steps, weights: 'file', tasksPerStep: TASKS, groupSize: G, lr: 1e-5, threads: LEARN_THREADS, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
       },
     },
   };
 }
 
-async function streamed(natsUrl: string, base: string, burnMs: number): Promise<{ stepSeconds: number; busyFrac: number }> {
+const PHASES = ['step/tail_after_last_group_ms', 'step/optimizer_ms', 'step/publish_ms', 'step/checkpoint_ms'] as const;
+
+async function streamed(natsUrl: string, base: string, burnMs: number): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number> }> {
   const runDir = mkdtempSync(join(tmpdir(), 'ace-bench-loop-'));
-  const steps = 4;
+  const steps = 6;
   const t = topology(base, runDir, steps, burnMs);
   const file = join(runDir, 'bench-topology.json');
   writeFileSync(file, JSON.stringify(t));
@@ -108,7 +110,10 @@ async function streamed(natsUrl: string, base: string, burnMs: number): Promise<
   await nc.close();
   const secs = records.slice(1).map((x) => x.metrics['step/seconds']).sort((a, b) => a - b);
   const total = records.reduce((s, x) => s + x.metrics['step/seconds'], 0);
-  return { stepSeconds: secs[Math.floor(secs.length / 2)], busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // Median per phase over the measured steps (the first step, with graph builds, left out).
+  const phasesMs = Object.fromEntries(PHASES.map((k) => [k.slice('step/'.length), Number(median(records.slice(1).map((x) => x.metrics[k])).toFixed(1))]));
+  return { stepSeconds: secs[Math.floor(secs.length / 2)], busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -129,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
   const tasks = selectTasks(pool, new Map(), { fromStep: 0, maxResponseTokens: MAX_TOKENS, dropPassRateAtLeast: 1 }, SEED, 1, TASKS);
   const p: InProcess = {
     gen: await Generator.create(config, params, { threads: GEN_THREADS, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
-    learner: new Learner(config, params, { buckets: BUCKETS, threads: LEARN_THREADS }),
+    learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS }),
     params,
     optimizer: new AdamW({}),
     verifier: new MathVerifierPool({ workers: 1, deadlineMs: 2000 }),
@@ -162,6 +167,7 @@ export async function run(argv: string[]): Promise<number> {
       streamedCostlyStepSeconds: Number(s2.stepSeconds.toFixed(3)),
       pipelineSpeedup: Number((costly.seconds / s2.stepSeconds).toFixed(3)),
       generatorBusyFrac: Number(s2.busyFrac.toFixed(3)),
+      learnerPhasesMs: s1.phasesMs,
       rolloutsPerStep: TASKS * G,
       maxResponseTokens: MAX_TOKENS,
       model: { hidden_size: config.hidden_size, layers: config.num_hidden_layers, base },

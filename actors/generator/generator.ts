@@ -63,7 +63,8 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
           maxNewTokens: Math.max(...part.map((r) => r.task.maxResponseTokens)),
           temperature: cfg.temperature,
           topP: cfg.topP,
-          seed: seedOf(`${ctx.topology.seed}:${part[0].task.groupId}:${part[0].index}`),
+          // Each rollout's own seed: its sample does not depend on how tasks were batched.
+          rowSeeds: part.map((r) => seedOf(`${ctx.topology.seed}:${r.task.groupId}:${r.index}`)),
         });
         const genMs = performance.now() - t0;
         let tokens = 0;

@@ -23,7 +23,7 @@ import type { StepRecord } from '../../contracts/step.ts';
 import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
 import { type Checkpoint, loadCheckpoint, saveTrainerState, saveWeights } from '../../ops/model/checkpoint.ts';
-import { Learner } from '../../ops/model/learner.ts';
+import { type GradientPart, Learner } from '../../ops/model/learner.ts';
 import { Rng } from '../../ops/rng.ts';
 import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/tasks/math.ts';
 import { openKv } from '../../streams/manager.ts';
@@ -153,6 +153,15 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       if (!result) break; // draining: nothing committed, the next incarnation redoes the step
       const tClosed = performance.now();
 
+      // The step's pass rates steer the hard-prompt curriculum from the next release on (here,
+      // before it, and in the curriculum bucket with the commit, so a restart sees the same).
+      const stepRates = new Map<string, number>();
+      for (const g of result.groups) {
+        const scored = g.members.filter((m) => m.reward !== null);
+        if (scored.length) stepRates.set(g.taskId, scored.filter((m) => m.reward === 1).length / scored.length);
+      }
+      for (const [taskId, rate] of stepRates) passRates.set(taskId, rate);
+
       // Exactly one optimizer step for the batch.
       const grads = engine.takeGrads();
       const stats = engine.lastStep!;
@@ -227,15 +236,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         endedAt: Date.now(),
       };
       await ctx.sink.publish(subjects.steps(), record);
-      await Promise.all(
-        result.groups.map(async (g) => {
-          const scored = g.members.filter((m) => m.reward !== null);
-          if (!scored.length) return;
-          const rate = scored.filter((m) => m.reward === 1).length / scored.length;
-          passRates.set(g.taskId, rate);
-          await curriculumKv.put(`pass.${g.taskId}`, String(rate));
-        }),
-      );
+      await Promise.all([...stepRates].map(([taskId, rate]) => curriculumKv.put(`pass.${taskId}`, String(rate))));
       await runKv.put(STEP_KEY, String(next)); // the commit point
       step = next;
       for (const d of result.deliveries) d.ack();
@@ -271,6 +272,16 @@ async function collectStep(
   const seen = new Map<string, ScoredGroup>();
   const offPolicy = new Set<string>();
   const deliveries: Delivery<ScoredGroup>[] = [];
+  // Gradients are computed as groups arrive but added to the step in group-index order (an
+  // early group waits here), so the step's sum, and the run, do not depend on arrival order.
+  const parked = new Map<number, GradientPart | null>();
+  let nextIndex = 0;
+  const indexOf = (groupId: string): number => {
+    const m = /^g\.s(\d+)\.(\d+)$/.exec(groupId);
+    if (!m || Number(m[1]) !== step || Number(m[2]) >= groups) throw new Error(`scored group ${groupId} is not one of step ${step}'s ${groups} groups (g.s${step}.0 ... g.s${step}.${groups - 1})`);
+    return Number(m[2]);
+  };
+  const byIndex = () => [...seen.values()].sort((a, b) => indexOf(a.groupId) - indexOf(b.groupId));
   return new Promise((resolve, reject) => {
     let chain = Promise.resolve();
     const sub = source$({
@@ -291,23 +302,31 @@ async function collectStep(
               const g = d.value;
               deliveries.push(d);
               if (seen.has(g.groupId) || seen.size >= groups) return;
+              const index = indexOf(g.groupId);
               seen.set(g.groupId, g);
+              let part: GradientPart | null = null;
               // Counted toward the step (so it completes) but kept out of the gradient.
               if (g.policyVersion > step || g.policyVersion < step - maxPolicyLag) {
                 ctx.log(`group ${g.groupId} has policy v${g.policyVersion}, outside [${step - maxPolicyLag}, ${step}] for step ${step}: left out`);
                 ctx.metrics.inc('learner/off_policy_groups');
                 offPolicy.add(g.groupId);
               } else if (!g.dropped) {
-                await engine.accumulate({
+                part = await engine.gradientsOf({
                   tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
                   responseStart: g.members.map((m) => m.promptTokens.length),
                   advantages: g.members.map((m) => m.advantage),
                 });
               }
+              parked.set(index, part);
+              for (; parked.has(nextIndex); nextIndex++) {
+                const p = parked.get(nextIndex);
+                parked.delete(nextIndex);
+                if (p) engine.addGradients(p);
+              }
               ctx.metrics.set('learner/groups_in_step', seen.size);
               if (seen.size === groups) {
                 sub.unsubscribe();
-                resolve({ groups: [...seen.values()], offPolicy, deliveries, lastArrival: arrived });
+                resolve({ groups: byIndex(), offPolicy, deliveries, lastArrival: arrived });
               }
             })
             .catch((err) => {
@@ -316,7 +335,7 @@ async function collectStep(
             });
         },
         error: reject,
-        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: [...seen.values()], offPolicy, deliveries, lastArrival: performance.now() } : null)),
+        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: byIndex(), offPolicy, deliveries, lastArrival: performance.now() } : null)),
       });
   });
 }

@@ -171,6 +171,21 @@ describe('Generator', () => {
     await whole.dispose();
   });
 
+  it('with rowSeeds a row samples the same tokens whatever other prompts share its call', async () => {
+    const p = params(4);
+    const gen = await Generator.create(config, p, { threads: 1, chunkSteps: 4 });
+    const opts = { maxNewTokens: 10, temperature: 1 };
+    const all = await gen.sample(PROMPTS, { ...opts, rowSeeds: PROMPTS.map((_, i) => 1000 + i) });
+    for (const i of [1, PROMPTS.length - 1]) {
+      const alone = await gen.sample([PROMPTS[i]], { ...opts, rowSeeds: [1000 + i] });
+      expect(alone.tokens[0]).toEqual(all.tokens[i]);
+    }
+    const reversed = await gen.sample([...PROMPTS].reverse(), { ...opts, rowSeeds: PROMPTS.map((_, i) => 1000 + i).reverse() });
+    expect([...reversed.tokens].reverse()).toEqual(all.tokens);
+    await expect(gen.sample(PROMPTS, { ...opts, rowSeeds: [1] })).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
+    await gen.dispose();
+  });
+
   it('identical prompts share one prefill row but draw independently', async () => {
     const p = params(9);
     const prompts = [PROMPTS[0], PROMPTS[1], PROMPTS[0], PROMPTS[0], PROMPTS[3]];

@@ -44,6 +44,11 @@ export const SampleOptions = z.strictObject({
   topP: z.number().gt(0).max(1).default(1),
   /** Seed of the pre-drawn uniforms (default 0). */
   seed: z.number().int().default(0),
+  /**
+   * One seed per prompt instead (row b draws from Rng(rowSeeds[b])): a row's sample then
+   * does not depend on which other prompts share its call.
+   */
+  rowSeeds: z.array(z.number().int()).optional(),
 });
 export type SampleOptions = z.input<typeof SampleOptions>;
 
@@ -57,7 +62,7 @@ export interface SampleResult {
 }
 
 export class GeneratorError extends Error {
-  readonly code: 'EMPTY_PROMPT' | 'BAD_TOKEN' | 'TOO_LONG';
+  readonly code: 'EMPTY_PROMPT' | 'BAD_TOKEN' | 'TOO_LONG' | 'BAD_OPTIONS';
   constructor(code: GeneratorError['code'], message: string) {
     super(message);
     this.name = 'GeneratorError';
@@ -530,8 +535,9 @@ export class Generator {
   ): Promise<SampleResult> {
     const o = SampleOptions.parse(raw);
     this.check(prompts, o.maxNewTokens);
+    if (o.rowSeeds && o.rowSeeds.length !== prompts.length) throw new GeneratorError('BAD_OPTIONS', `rowSeeds has ${o.rowSeeds.length} seeds for ${prompts.length} prompts`);
     const seeds = new Rng(o.seed);
-    const rowSeeds = prompts.map(() => seeds.nextU32());
+    const rowSeeds = o.rowSeeds ?? prompts.map(() => seeds.nextU32());
     const out: SampleResult = { tokens: [], logprobs: [], finished: [] };
     for (let start = 0; start < prompts.length; start += this.options.maxBatch) {
       const rows = prompts.slice(start, start + this.options.maxBatch);

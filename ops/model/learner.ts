@@ -68,6 +68,13 @@ export interface StepStats {
   microBatches: number;
 }
 
+/** One batch's gradients (summed over its micro-batches, not yet normalized) and stats. */
+export interface GradientPart {
+  grads: Map<string, Float32Array> | null;
+  microBatches: number;
+  result: AccumulateResult;
+}
+
 interface Bucket {
   batch: number;
   length: number;
@@ -158,6 +165,18 @@ export class Learner {
 
   /** Forward + backward over the batch (split into bucketed micro-batches); gradients are summed into the step. */
   async accumulate(batch: LearnerBatch): Promise<AccumulateResult> {
+    const part = await this.gradientsOf(batch);
+    this.addGradients(part);
+    return part.result;
+  }
+
+  /**
+   * The batch's summed gradients (unnormalized) and stats, without touching the step: with
+   * addGradients, a caller can compute parts as they arrive and add them in a fixed order,
+   * which makes the step's sum independent of arrival order (float addition is not
+   * associative).
+   */
+  async gradientsOf(batch: LearnerBatch): Promise<GradientPart> {
     const n = batch.tokens.length;
     if (batch.advantages.length !== n) throw new LearnerError('BAD_BATCH', `${batch.advantages.length} advantages for ${n} sequences`);
     const maxLen = this.buckets[this.buckets.length - 1].length;
@@ -173,19 +192,35 @@ export class Learner {
       if (cls[i] < 0) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
     }
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cls[b] - cls[a] || a - b);
-    const res: AccumulateResult = { lossSum: 0, tokenCount: 0, entropySum: 0, logpSums: new Array<number>(n).fill(0) };
+    const part: GradientPart = { grads: null, microBatches: 0, result: { lossSum: 0, tokenCount: 0, entropySum: 0, logpSums: new Array<number>(n).fill(0) } };
     for (let s = 0; s < n; ) {
       const b = this.buckets[cls[order[s]]];
-      await this.runMicroBatch(b, batch, order.slice(s, s + b.batch), res);
+      await this.runMicroBatch(b, batch, order.slice(s, s + b.batch), part);
       s += b.batch;
     }
-    this.stats.tokenCount += res.tokenCount;
-    this.stats.lossSum += res.lossSum;
-    this.stats.entropySum += res.entropySum;
-    return res;
+    return part;
   }
 
-  private async runMicroBatch(b: Bucket, batch: LearnerBatch, rows: number[], res: AccumulateResult): Promise<void> {
+  /** Adds a part from gradientsOf into the step (its arrays may be taken over: do not reuse it). */
+  addGradients(part: GradientPart): void {
+    if (part.grads) {
+      if (!this.accum) this.accum = part.grads;
+      else {
+        for (const name of this.names) {
+          const acc = this.accum.get(name)!;
+          const d = part.grads.get(name)!;
+          for (let k = 0; k < acc.length; k++) acc[k] += d[k];
+        }
+      }
+    }
+    this.stats.tokenCount += part.result.tokenCount;
+    this.stats.lossSum += part.result.lossSum;
+    this.stats.entropySum += part.result.entropySum;
+    this.stats.microBatches += part.microBatches;
+  }
+
+  private async runMicroBatch(b: Bucket, batch: LearnerBatch, rows: number[], part: GradientPart): Promise<void> {
+    const res = part.result;
     const { batch: B, length: T } = b;
     const pad = BigInt(this.config.pad_token_id);
     const tokens = new BigInt64Array(B * T).fill(pad);
@@ -226,18 +261,18 @@ export class Learner {
       for (let t = 0; t < T; t++) s += tl[r * T + t];
       res.logpSums[i] += s;
     });
-    if (!this.accum) {
+    if (!part.grads) {
       // ORT returns freshly allocated outputs, so the first micro-batch's arrays become the accumulators.
-      this.accum = new Map();
-      for (const name of this.names) this.accum.set(name, out[`grad.${name}`].data as Float32Array);
+      part.grads = new Map();
+      for (const name of this.names) part.grads.set(name, out[`grad.${name}`].data as Float32Array);
     } else {
       for (const name of this.names) {
-        const acc = this.accum.get(name)!;
+        const acc = part.grads.get(name)!;
         const d = out[`grad.${name}`].data as Float32Array;
         for (let k = 0; k < acc.length; k++) acc[k] += d[k];
       }
     }
-    this.stats.microBatches++;
+    part.microBatches++;
   }
 
   /**

@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { Heartbeat } from '../../contracts/metrics.ts';
@@ -20,19 +20,19 @@ import { ACE, heartbeats, readAll, runAce, sampleInFlight, waitFor } from '../su
 const TASKS = 4;
 const G = 4;
 
-function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; burnMs?: number; maxUnverified?: number; maxPolicyLag?: number; weights?: 'file' | 'object-store' } = {}): TopologyInput {
+function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; burnMs?: number; maxUnverified?: number; maxPolicyLag?: number; weights?: 'file' | 'object-store'; tasksPerBatch?: number; verifierConcurrency?: number; learner?: Record<string, unknown> } = {}): TopologyInput {
   return {
     name: 'rl',
     prefix,
     seed: 5,
     maxUnverified: over.maxUnverified ?? 64,
     actors: {
-      generator: { kind: 'generator', config: { tasksPerBatch: TASKS, ackWaitMs: 2000, lingerMs: 20 } },
-      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, slowFactor: over.slowFactor ?? 1, burnMsPerRollout: over.burnMs ?? 0, concurrency: 4 } },
+      generator: { kind: 'generator', config: { tasksPerBatch: over.tasksPerBatch ?? TASKS, ackWaitMs: 2000, lingerMs: 20 } },
+      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, slowFactor: over.slowFactor ?? 1, burnMsPerRollout: over.burnMs ?? 0, concurrency: over.verifierConcurrency ?? 4 } },
       normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, weights: over.weights ?? 'object-store', maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
+        config: { base, runDir, steps, weights: over.weights ?? 'object-store', maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }], ...over.learner },
       },
     },
   };
@@ -113,6 +113,29 @@ describe('the RL loop (tiny policy)', () => {
     // Every version announced exactly once: the redo kept the announced version 2.
     const announced = await readAll<PolicyUpdate>(nats.nc, 'RF_POLICY', 'rf.policy.>');
     expect(announced.map((m) => m.value.policyVersion)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('is reproducible: runs that batch and verify differently end on the same weights', async () => {
+    // The shipped base on easy levels, so groups mix rewards and every step moves the weights
+    // (the tiny random policy never scores, so its advantages, and updates, are all zero).
+    const learner = { base: resolve('models/base'), levels: [1, 2], buckets: undefined, curriculum: [{ fromStep: 0, maxResponseTokens: 40 }] };
+    const digests: string[][] = [];
+    const rewards: number[] = [];
+    for (const [prefix, over] of [
+      ['rg', { tasksPerBatch: TASKS, verifierConcurrency: 4, learner }],
+      ['rh', { tasksPerBatch: 1, verifierConcurrency: 1, learner }],
+    ] as const) {
+      const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+      const t = startTrain(topology(prefix, base, runDir, 3, over), nats.server.url, runDir);
+      expect(await t.exit, t.output()).toBe(0);
+      const announced = await readAll<PolicyUpdate>(nats.nc, `${prefix.toUpperCase()}_POLICY`, `${prefix}.policy.>`);
+      digests.push(announced.map((m) => `v${m.value.policyVersion} ${m.value.digest}`));
+      const records = await readAll<StepRecord>(nats.nc, `${prefix.toUpperCase()}_STEPS`, `${prefix}.steps.>`);
+      rewards.push(...records.map((r) => r.value.metrics['reward/mean']));
+    }
+    expect(new Set(digests[0].map((d) => d.split(' ')[1])).size).toBe(4); // every step changed the weights
+    expect(rewards.some((r) => r > 0 && r < 1)).toBe(true);
+    expect(digests[1]).toEqual(digests[0]);
   });
 
   it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
