@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const GeneratorConfig = z.strictObject({
   /** ORT intra-op threads. Default 2 (this machine's cores). */
   threads: z.int().min(1).default(2),
+  /** Let idle ORT threads busy-wait; off by default, as actors share the machine's cores. */
+  spinWait: z.boolean().default(false),
   /** Tasks sampled together in one batch (each G rows). Default 8. */
   tasksPerBatch: z.int().min(1).max(1024).default(8),
   /** How long to wait for a batch to fill before sampling what is there, ms. Default 100. */

@@ -43,7 +43,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
     const load = async (version: number) => {
       if (version === loaded) return;
       const p = await loadAnnounced(ctx.nc, ctx.names, ctx.runId, version);
-      if (!gen) gen = await Generator.create(p.config, p.params, { threads: cfg.threads, maxBatch: 256, maxSeqLen: p.config.max_position_embeddings });
+      if (!gen) gen = await Generator.create(p.config, p.params, { threads: cfg.threads, spinWait: cfg.spinWait, maxBatch: 256, maxSeqLen: p.config.max_position_embeddings });
       else gen.setWeights(p.params);
       loaded = version;
       ctx.metrics.set('policy/version', version);

@@ -40,6 +40,8 @@ export const LearnerConfig = z.strictObject({
    */
   buckets: z.array(z.strictObject({ batch: z.int().positive(), length: z.int().positive() })).min(1).optional(),
   threads: z.int().min(1).default(2),
+  /** Let idle ORT threads busy-wait; off by default, as actors share the machine's cores. */
+  spinWait: z.boolean().default(false),
   /** Response-length curriculum and hard-prompt stages. */
   curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: 96, dropPassRateAtLeast: 1 }]),
   /**

@@ -68,7 +68,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepDir(cfg.runDir, step)) : loadCheckpoint(cfg.base);
     const { config, params } = ckpt;
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
-    const engine = new Learner(config, params, { buckets: cfg.buckets ?? defaultBuckets(config.max_position_embeddings), threads: cfg.threads });
+    const engine = new Learner(config, params, { buckets: cfg.buckets ?? defaultBuckets(config.max_position_embeddings), threads: cfg.threads, spinWait: cfg.spinWait });
     const pool = generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] });
     const passRates = new Map<string, number>();
     for await (const k of await curriculumKv.keys('pass.>')) {

@@ -26,6 +26,8 @@ import { paramInputs } from './transformer.ts';
 export const GeneratorOptions = z.strictObject({
   /** ORT intra-op threads per session (default 2, the machine's core count). */
   threads: z.number().int().positive().default(2),
+  /** Busy-wait of idle ORT threads (ops/tensor/session.ts); default true. */
+  spinWait: z.boolean().default(true),
   /** Rows per graph run; larger prompt lists are processed in chunks of this size (default 256). */
   maxBatch: z.number().int().positive().default(256),
   /** Longest prompt + response in tokens; sizes the RoPE tables (default: max_position_embeddings). */
@@ -484,7 +486,7 @@ export class Generator {
     if (maxSeqLen > config.max_position_embeddings) {
       throw new GeneratorError('TOO_LONG', `maxSeqLen ${maxSeqLen} exceeds max_position_embeddings ${config.max_position_embeddings}`);
     }
-    const session = await createSession(buildLoopGraph(config, maxSeqLen, o.chunkSteps), { intraOpNumThreads: o.threads });
+    const session = await createSession(buildLoopGraph(config, maxSeqLen, o.chunkSteps), { intraOpNumThreads: o.threads, spinWait: o.spinWait });
     const gen = new Generator(config, { ...o, maxSeqLen }, session);
     gen.setWeights(params);
     return gen;
@@ -511,7 +513,7 @@ export class Generator {
    */
   async sampleJsLoop(prompts: readonly Int32Array[], opts: SampleOptions = {}): Promise<SampleResult> {
     if (!this.jsSessions) {
-      const so = { intraOpNumThreads: this.options.threads };
+      const so = { intraOpNumThreads: this.options.threads, spinWait: this.options.spinWait };
       this.jsSessions = {
         prefill: await createSession(buildPrefillGraph(this.config, this.options.maxSeqLen), so),
         step: await createSession(buildStepGraph(this.config, this.options.maxSeqLen), so),

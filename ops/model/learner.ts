@@ -23,6 +23,8 @@ export const LearnerOptions = z.strictObject({
     ]),
   /** ORT intra-op threads per session run (default 2). */
   threads: z.number().int().positive().default(2),
+  /** Busy-wait of idle ORT threads (ops/tensor/session.ts); default true. */
+  spinWait: z.boolean().default(true),
 });
 export type LearnerOptions = z.input<typeof LearnerOptions>;
 
@@ -138,7 +140,7 @@ export class Learner {
   }
 
   private session(b: Bucket): Promise<ort.InferenceSession> {
-    b.session ??= createSession(Learner.buildGraph(this.config, b.batch, b.length), { intraOpNumThreads: this.options.threads });
+    b.session ??= createSession(Learner.buildGraph(this.config, b.batch, b.length), { intraOpNumThreads: this.options.threads, spinWait: this.options.spinWait });
     return b.session;
   }
 

@@ -9,6 +9,12 @@ export { ort };
 export interface SessionOptions {
   /** Threads for one op (ORT intra-op pool); default 1. */
   intraOpNumThreads?: number;
+  /**
+   * Whether idle intra-op threads busy-wait for the next parallel section (ORT's default,
+   * true: lowest latency when the process has the cores to itself). False lets them sleep,
+   * leaving the cores to other processes, as actors sharing a machine need.
+   */
+  spinWait?: boolean;
   /** ORT graph optimization level; default 'all' (enables MatMul+Transpose fusion). */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
@@ -21,6 +27,7 @@ export async function createSession(graph: Graph | Uint8Array, opts: SessionOpti
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
+    ...(opts.spinWait === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   });
 }
 
