@@ -10,6 +10,7 @@
 //   rollout, the stand-in for code execution), the in-process stage-after-stage step over
 //   the streamed step, where verification and learning overlap generation.
 // - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
+// - pipelineSpeedupLag1 (and ...Lag1): the same with maxPolicyLag 1 (bounded staleness).
 // - learnerPhasesMs: medians of the learner's step phases (ms): last group in -> gradients
 //   done (tail), optimizer, new version written + announced + next prompts out (publish), and
 //   the rest of the checkpoint (off the critical path).
@@ -84,10 +85,10 @@ async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): P
   return { seconds: (performance.now() - t0) / 1000, genSeconds };
 }
 
-function topology(base: string, runDir: string, steps: number, burnMs: number): TopologyInput {
+export function topology(base: string, runDir: string, steps: number, burnMs: number, maxPolicyLag = 0): TopologyInput {
   return {
     name: 'benchloop',
-    prefix: burnMs > 0 ? 'blc' : 'blp',
+    prefix: `${burnMs > 0 ? 'blc' : 'blp'}${maxPolicyLag}`,
     seed: SEED,
     maxUnverified: TASKS * G,
     actors: {
@@ -96,7 +97,7 @@ function topology(base: string, runDir: string, steps: number, burnMs: number): 
       normalizer: { kind: 'normalizer', config: {} },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, weights: 'file', tasksPerStep: TASKS, groupSize: G, lr: 1e-5, threads: LEARN_THREADS, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
+        config: { base, runDir, steps, weights: 'file', tasksPerStep: TASKS, groupSize: G, lr: 1e-5, threads: LEARN_THREADS, maxPolicyLag, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
       },
     },
   };
@@ -104,10 +105,10 @@ function topology(base: string, runDir: string, steps: number, burnMs: number): 
 
 const PHASES = ['step/tail_after_last_group_ms', 'step/optimizer_ms', 'step/publish_ms', 'step/checkpoint_ms'] as const;
 
-async function streamed(natsUrl: string, base: string, burnMs: number): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number> }> {
+async function streamed(natsUrl: string, base: string, burnMs: number, maxPolicyLag = 0): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number> }> {
   const runDir = mkdtempSync(join(tmpdir(), 'ace-bench-loop-'));
-  const steps = 6;
-  const t = topology(base, runDir, steps, burnMs);
+  const steps = 10;
+  const t = topology(base, runDir, steps, burnMs, maxPolicyLag);
   const file = join(runDir, 'bench-topology.json');
   writeFileSync(file, JSON.stringify(t));
   const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000);
@@ -198,6 +199,9 @@ export async function run(argv: string[]): Promise<number> {
     log('streamed steps, costly verification ...');
     const s2 = await streamed(server.url, base, burnMs);
     log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
+    log('streamed steps, costly verification, maxPolicyLag 1 ...');
+    const s3 = await streamed(server.url, base, burnMs, 1);
+    log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);
     const result = {
       stepSeconds: Number(s1.stepSeconds.toFixed(3)),
       inProcessStepSeconds: Number(cheap.seconds.toFixed(3)),
@@ -208,6 +212,11 @@ export async function run(argv: string[]): Promise<number> {
       streamedCostlyStepSeconds: Number(s2.stepSeconds.toFixed(3)),
       pipelineSpeedup: Number((costly.seconds / s2.stepSeconds).toFixed(3)),
       generatorBusyFrac: Number(s2.busyFrac.toFixed(3)),
+      // Bounded staleness (rollouts may be one version old): generation of step N+1 overlaps
+      // the learner's step N, which strict on-policy forbids.
+      streamedCostlyStepSecondsLag1: Number(s3.stepSeconds.toFixed(3)),
+      pipelineSpeedupLag1: Number((costly.seconds / s3.stepSeconds).toFixed(3)),
+      generatorBusyFracLag1: Number(s3.busyFrac.toFixed(3)),
       learnerPhasesMs: s1.phasesMs,
       rolloutsPerStep: TASKS * G,
       settings: { tasksPerCall: TASKS_PER_CALL, genThreads: GEN_THREADS, learnThreads: LEARN_THREADS, generators: GENERATORS },

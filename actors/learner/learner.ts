@@ -143,10 +143,17 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       }
     };
 
+    let warmedUp = false;
     while (step < cfg.steps && !ctx.drain.aborted) {
       const t0 = Date.now();
       ctx.metrics.set('learner/step', step);
       await releaseThrough(step);
+      // Every micro-batch shape's graph now, while the first prompts generate, rather than
+      // one by one inside later steps as new lengths turn up (about 0.1 s each).
+      if (!warmedUp) {
+        await engine.warmup();
+        warmedUp = true;
+      }
       const stage = stageAt(cfg.curriculum, step);
 
       const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag);
