@@ -81,7 +81,9 @@ async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): P
       advantages,
     });
   }
-  p.optimizer.step(p.params, p.learner.takeGrads(), 1e-5);
+  const grads = p.learner.takeGrads();
+  p.optimizer.step(p.params, grads, 1e-5);
+  p.learner.recycle(grads);
   return { seconds: (performance.now() - t0) / 1000, genSeconds };
 }
 

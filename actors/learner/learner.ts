@@ -173,6 +173,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       const grads = engine.takeGrads();
       const stats = engine.lastStep!;
       const report = optimizer.step(params, grads, cfg.lr);
+      engine.recycle(grads);
       const tOptimized = performance.now();
       const next = step + 1;
       const dir = stepDir(cfg.runDir, next);

@@ -89,6 +89,9 @@ export class Learner {
   private readonly names: string[];
   private readonly buckets: Bucket[] = [];
   private accum: Map<string, Float32Array> | null = null;
+  /** Gradient buffer sets free for reuse (see recycle()), and the scratch set of runMicroBatch. */
+  private readonly pool: Map<string, Float32Array>[] = [];
+  private scratch: Map<string, Float32Array> | null = null;
   private stats = { tokenCount: 0, lossSum: 0, entropySum: 0, microBatches: 0 };
   /** Stats of the last step closed by takeGrads(). */
   lastStep: StepStats | null = null;
@@ -213,7 +216,9 @@ export class Learner {
           const d = part.grads.get(name)!;
           for (let k = 0; k < acc.length; k++) acc[k] += d[k];
         }
+        this.pool.push(part.grads);
       }
+      part.grads = null;
     }
     this.stats.tokenCount += part.result.tokenCount;
     this.stats.lossSum += part.result.lossSum;
@@ -253,7 +258,13 @@ export class Learner {
     };
     const shapes = paramShapes(this.config);
     for (const name of this.names) feeds[name] = new ort.Tensor('float32', this.params.get(name)!, shapes.get(name)!);
-    const out = (await (await this.session(b)).run(feeds)) as Record<string, ort.Tensor>;
+    // Gradients go straight into pooled buffers (ORT writes pre-allocated outputs), so a step
+    // does not fault in fresh memory for every micro-batch: the first micro-batch of a part
+    // writes the part's own buffers, later ones a scratch set that is then added in.
+    const target = part.grads ? (this.scratch ??= this.takeBuffers()) : this.takeBuffers();
+    const fetches: Record<string, ort.Tensor | null> = { lossSum: null, entropySum: null, tokenLogp: null };
+    for (const name of this.names) fetches[`grad.${name}`] = new ort.Tensor('float32', target.get(name)!, shapes.get(name)!);
+    const out = (await (await this.session(b)).run(feeds, fetches)) as Record<string, ort.Tensor>;
     res.lossSum += (out.lossSum.data as Float32Array)[0];
     res.entropySum += (out.entropySum.data as Float32Array)[0];
     res.tokenCount += count;
@@ -263,18 +274,27 @@ export class Learner {
       for (let t = 0; t < T; t++) s += tl[r * T + t];
       res.logpSums[i] += s;
     });
-    if (!part.grads) {
-      // ORT returns freshly allocated outputs, so the first micro-batch's arrays become the accumulators.
-      part.grads = new Map();
-      for (const name of this.names) part.grads.set(name, out[`grad.${name}`].data as Float32Array);
-    } else {
+    if (!part.grads) part.grads = target;
+    else {
       for (const name of this.names) {
         const acc = part.grads.get(name)!;
-        const d = out[`grad.${name}`].data as Float32Array;
+        const d = target.get(name)!;
         for (let k = 0; k < acc.length; k++) acc[k] += d[k];
       }
     }
     part.microBatches++;
+  }
+
+  private takeBuffers(): Map<string, Float32Array> {
+    const free = this.pool.pop();
+    if (free) return free;
+    const shapes = paramShapes(this.config);
+    return new Map(this.names.map((name) => [name, new Float32Array(shapes.get(name)!.reduce((a, b) => a * b, 1))]));
+  }
+
+  /** Hands gradients from takeGrads() back for reuse once the optimizer is done with them. */
+  recycle(grads: Map<string, Float32Array>): void {
+    if (this.names.every((name) => grads.get(name)?.length === this.params.get(name)!.length)) this.pool.push(grads);
   }
 
   /**

@@ -95,6 +95,7 @@ export async function runSft(cfg: SftConfig, onStep?: SftHook): Promise<SftResul
     const stats = learner.lastStep!;
     const lr = lrAt(schedule, step);
     const report = optimizer.step(params, grads, lr);
+    learner.recycle(grads);
     const p: SftProgress = { step, loss: stats.loss, lr, gradNorm: report.gradNorm, responseTokensPerSec: stats.tokenCount / ((performance.now() - t0) / 1000) };
     history.push(p);
     await onStep?.(p, params, config);
