@@ -48,7 +48,7 @@ describe('a chain of actor processes', () => {
 
   it('carries 10,000 messages: published = acked = processed', async () => {
     const up = startUp(chain('ca'), nats.server.url, ['--until-idle']);
-    expect(await up.exit, up.output()).toBe(0);
+    expect(await up.exitWithin(50_000), up.output()).toBe(0);
     await expectExactlyOnce(nats.nc, 'ca');
     const hb = await heartbeats(nats.nc, 'ca');
     const processed = (actor: string) => hb.filter((h) => h.actor === actor).reduce((s, h) => s + (h.metrics['stage/processed'] ?? 0), 0);
@@ -64,7 +64,7 @@ describe('a chain of actor processes', () => {
       return hb && (hb.metrics['stage/processed'] ?? 0) > 1500 && hb.state === 'RUNNING' ? hb : null;
     });
     process.kill(victim.pid, 'SIGKILL');
-    expect(await up.exit, up.output()).toBe(0);
+    expect(await up.exitWithin(50_000), up.output()).toBe(0);
     expect(up.output()).toMatch(/first-0 failed \(SIGKILL\); restart in/);
     await expectExactlyOnce(nats.nc, 'cb');
   });

@@ -1,7 +1,7 @@
 // Test support: run `ace up` (and other ace commands) as real child processes against a
 // test's nats-server, with a private state dir and a topology file written from an object.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -19,6 +19,8 @@ export interface UpHandle {
   topologyPath: string;
   output: () => string;
   exit: Promise<number>;
+  /** The exit code, or a rejection after `ms` carrying the output and the actors' log tails. */
+  exitWithin: (ms: number) => Promise<number>;
 }
 
 export function writeTopology(t: TopologyInput): { dir: string; path: string } {
@@ -46,7 +48,18 @@ export function startUp(t: TopologyInput, natsUrl: string, extra: string[] = [])
   child.stderr!.on('data', (d) => (out += d));
   started.add(child);
   const exit = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
-  return { child, stateDir: dir, topologyPath: path, output: () => out, exit };
+  const exitWithin = (ms: number) =>
+    Promise.race([
+      exit,
+      new Promise<number>((_, reject) =>
+        setTimeout(() => {
+          const logs = join(dir, 'logs');
+          const tails = existsSync(logs) ? readdirSync(logs).map((f) => `--- ${f}\n${readFileSync(join(logs, f), 'utf8').split('\n').slice(-15).join('\n')}`) : [];
+          reject(new Error(`ace up did not exit within ${ms} ms\n${out.split('\n').slice(-40).join('\n')}\n${tails.join('\n')}`));
+        }, ms).unref(),
+      ),
+    ]);
+  return { child, stateDir: dir, topologyPath: path, output: () => out, exit, exitWithin };
 }
 
 export function runAce(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
