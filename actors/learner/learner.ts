@@ -187,7 +187,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       const prior = await announcementOf(ctx.nc, ctx.names, ctx.runId, next);
       if (prior) {
         const kept = await loadAnnounced(ctx.nc, ctx.names, ctx.runId, next);
-        const same = [...params].every(([name, p]) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).equals(Buffer.from(kept.params.get(name)!.buffer, kept.params.get(name)!.byteOffset, kept.params.get(name)!.byteLength)));
+        const same = sameBits(params, kept.params);
         ctx.log(`step ${step} redone after a restart: version ${next} was announced before (${prior.digest.slice(0, 12)}); the redone weights are ${same ? 'bit-identical' : 'different and are replaced by the announced ones'}`);
         if (!same) for (const [name, p] of params) p.set(kept.params.get(name)!);
         saveWeights(dir, { config, params, state });
@@ -346,6 +346,11 @@ async function collectStep(
         complete: () => chain.then(() => resolve(seen.size === groups ? { groups: byIndex(), offPolicy, deliveries, lastArrival: performance.now() } : null)),
       });
   });
+}
+
+function sameBits(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string, Float32Array>): boolean {
+  const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return a.size === b.size && [...a].every(([name, v]) => b.has(name) && bytes(v).equals(bytes(b.get(name)!)));
 }
 
 function pruneCheckpoints(runDir: string, latest: number, keep: number): void {
