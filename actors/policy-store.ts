@@ -15,16 +15,9 @@ import { type NamedTensor, readSafetensors, writeSafetensors } from '../ops/mode
 import { openObjectStore } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { rlSubjects } from './rl-subjects.ts';
+import { CodedError } from '../ops/errors.ts';
 
-export class PolicyStoreError extends Error {
-  constructor(
-    readonly code: 'MISSING_VERSION' | 'DIGEST_MISMATCH',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PolicyStoreError';
-  }
-}
+export class PolicyStoreError extends CodedError<'MISSING_VERSION' | 'DIGEST_MISMATCH'> {}
 
 export const policyObjectName = (version: number) => `policy-v${version}`;
 

@@ -6,16 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CodedError } from '../ops/errors.ts';
 
-export class NatsServerError extends Error {
-  constructor(
-    readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NatsServerError';
-  }
-}
+export class NatsServerError extends CodedError<'NATS_SERVER_MISSING' | 'NATS_SERVER_START'> {}
 
 export interface NatsServerOptions {
   /** JetStream storage folder; a fresh temporary folder when omitted (removed on stop). */

@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../streams/manager.ts';
 import { type TopologyNames, topologyNames } from '../streams/topology.ts';
 import { StreamLimits } from '../contracts/topology.ts';
+import { CodedError } from '../ops/errors.ts';
 
 export interface UpState {
   natsUrl: string;
@@ -18,15 +19,7 @@ export interface UpState {
   startedAt: number;
 }
 
-export class CliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+export class CliError extends CodedError<string> {}
 
 export const SESSION_OPTIONS = {
   nats: { type: 'string' },

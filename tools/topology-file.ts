@@ -3,16 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { formatIssues } from '../contracts/issues.ts';
 import { Topology } from '../contracts/topology.ts';
+import { CodedError } from '../ops/errors.ts';
 
-export class TopologyFileError extends Error {
-  constructor(
-    readonly code: 'TOPOLOGY_UNREADABLE' | 'TOPOLOGY_INVALID',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TopologyFileError';
-  }
-}
+export class TopologyFileError extends CodedError<'TOPOLOGY_UNREADABLE' | 'TOPOLOGY_INVALID'> {}
 
 export function parseTopology(raw: unknown, where: string): Topology {
   const parsed = Topology.safeParse(raw);

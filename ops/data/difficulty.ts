@@ -5,6 +5,7 @@
 // (generator + verifier) plugs in later; this file never samples anything itself.
 import { z } from 'zod';
 import type { Problem } from './task.ts';
+import { CodedError } from '../errors.ts';
 
 /** Anything that can attempt problems k times and say how many attempts were correct. */
 export interface Solver {
@@ -51,12 +52,4 @@ export async function estimateDifficulty(problems: readonly Problem[], solver: S
   return { solver: solver.name, k: cfg.k, solved, histogram, dropped };
 }
 
-export class DifficultyError extends Error {
-  constructor(
-    readonly code: 'bad-solver-output',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DifficultyError';
-  }
-}
+export class DifficultyError extends CodedError<'bad-solver-output'> {}

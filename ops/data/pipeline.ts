@@ -13,6 +13,7 @@ import { matchFilters, type AnswerChecker, type FilterName } from './filters.ts'
 import { Vocab } from './normalize.ts';
 import { readSource, type ReadIssue } from './read.ts';
 import { toCuratedTask, type CuratedTask, type Problem } from './task.ts';
+import { CodedError } from '../errors.ts';
 
 export type Deps = { answerChecker?: AnswerChecker; codeRunner?: CodeRunner; solver?: Solver };
 
@@ -48,15 +49,7 @@ export type CurateReport = {
 
 export type CurateResult = { tasks: CuratedTask[]; report: CurateReport };
 
-export class CurateError extends Error {
-  constructor(
-    readonly code: 'missing-dependency' | 'domain-mismatch',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CurateError';
-  }
-}
+export class CurateError extends CodedError<'missing-dependency' | 'domain-mismatch'> {}
 
 function example(p: Problem, note?: string): Example {
   const prompt = p.prompt.length > 300 ? `${p.prompt.slice(0, 300)}…` : p.prompt;

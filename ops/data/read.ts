@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { datasetsDir } from '../datasets.ts';
 import { Domain, toId, type MetaValue, type Problem } from './task.ts';
+import { CodedError } from '../errors.ts';
 
 /** How one output field is taken from a row. */
 export const FieldSpec = z.union([
@@ -65,15 +66,7 @@ type SourceResolved = z.output<typeof SourceConfig>;
 export type ReadIssue = { file: string; line: number; reason: 'json' | 'missing-field' | 'not-object'; message: string };
 export type ReadResult = { source: string; file: string; rows: number; problems: Problem[]; issues: ReadIssue[] };
 
-export class ReadError extends Error {
-  constructor(
-    readonly code: 'file-missing' | 'not-json-array' | 'truncated',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ReadError';
-  }
-}
+export class ReadError extends CodedError<'file-missing' | 'not-json-array' | 'truncated'> {}
 
 export function resolveDataFile(file: string): string {
   return isAbsolute(file) ? file : join(datasetsDir(), file);

@@ -11,6 +11,7 @@ import { mapLimit } from './code-checks.ts';
 import type { Solver } from './difficulty.ts';
 import type { AnswerChecker } from './filters.ts';
 import type { Problem } from './task.ts';
+import { CodedError } from '../errors.ts';
 
 export const mathAnswerChecker: AnswerChecker = { canParse: (latex) => canParseAnswer(latex) };
 
@@ -33,15 +34,7 @@ export class PoolCodeRunner implements CodeRunner {
 /** Recorded attempts for one task: bare final answers (math), or full responses. */
 export type Attempts = { taskId: string; answers?: string[]; responses?: string[] };
 
-export class SolverError extends Error {
-  constructor(
-    readonly code: 'missing-attempts' | 'too-few-attempts',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SolverError';
-  }
-}
+export class SolverError extends CodedError<'missing-attempts' | 'too-few-attempts'> {}
 
 function attemptsFor(byId: ReadonlyMap<string, Attempts>, p: Problem, k: number): { kind: 'answers' | 'responses'; items: string[] } {
   const a = byId.get(p.id);

@@ -15,6 +15,7 @@
 // Weights are graph inputs in HF layout, so setWeights swaps a policy version without
 // rebuilding any graph; linear layers are Gemm with transB, so no weight is ever transposed.
 import { z } from 'zod';
+import { CodedError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { type Dim, Graph, type Value } from '../tensor/graph.ts';
 import { createSession, int64Tensor, ort, tensor } from '../tensor/session.ts';
@@ -63,14 +64,7 @@ export interface SampleResult {
   finished: boolean[];
 }
 
-export class GeneratorError extends Error {
-  readonly code: 'EMPTY_PROMPT' | 'BAD_TOKEN' | 'TOO_LONG' | 'BAD_OPTIONS';
-  constructor(code: GeneratorError['code'], message: string) {
-    super(message);
-    this.name = 'GeneratorError';
-    this.code = code;
-  }
-}
+export class GeneratorError extends CodedError<'EMPTY_PROMPT' | 'BAD_TOKEN' | 'TOO_LONG' | 'BAD_OPTIONS'> {}
 
 // ---- graph construction -------------------------------------------------------------------
 

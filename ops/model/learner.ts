@@ -10,6 +10,7 @@ import { buildForward, paramInputs } from './transformer.ts';
 import { gradients } from '../tensor/autodiff.ts';
 import { Graph } from '../tensor/graph.ts';
 import { createSession, ort } from '../tensor/session.ts';
+import { CodedError } from '../errors.ts';
 
 export const LearnerOptions = z.strictObject({
   /** Micro-batch shapes, each (batch rows, sequence length in tokens); a micro-batch uses the smallest length >= its longest row (n tokens need n - 1), and shorter rows fill it. Default [{8,128},{4,256},{2,512}]. */
@@ -28,15 +29,7 @@ export const LearnerOptions = z.strictObject({
 });
 export type LearnerOptions = z.input<typeof LearnerOptions>;
 
-export class LearnerError extends Error {
-  constructor(
-    readonly code: 'SEQUENCE_TOO_LONG' | 'BAD_BATCH' | 'BAD_BUCKET',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LearnerError';
-  }
-}
+export class LearnerError extends CodedError<'SEQUENCE_TOO_LONG' | 'BAD_BATCH' | 'BAD_BUCKET'> {}
 
 /**
  * One micro-batch. tokens[i] is the full prompt+response id sequence. Response tokens are

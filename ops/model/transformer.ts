@@ -6,16 +6,9 @@ import type { LlamaConfig } from './config.ts';
 import { headDim, paramShapes } from './config.ts';
 import type { Graph, Value } from '../tensor/graph.ts';
 import { attention, causalBiasData, linear, mergeHeads, repeatKv, rmsnorm, ropeFused, ropeHalfTables, splitHeads, swiglu } from './layers.ts';
+import { CodedError } from '../errors.ts';
 
-export class TransformerError extends Error {
-  constructor(
-    readonly code: 'TOO_LONG' | 'MISSING_PARAM',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TransformerError';
-  }
-}
+export class TransformerError extends CodedError<'TOO_LONG' | 'MISSING_PARAM'> {}
 
 /** Declares every parameter as a float32 graph input named as in paramShapes (HF names). */
 export function paramInputs(g: Graph, config: LlamaConfig): Map<string, Value> {

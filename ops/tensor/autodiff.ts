@@ -5,16 +5,9 @@
 // (those raise AutodiffError naming the op); higher-order gradients are untested.
 import { type AttrValue } from './onnx.ts';
 import { type Graph, type Node, type Value, attr, isFloat } from './graph.ts';
+import { CodedError } from '../errors.ts';
 
-export class AutodiffError extends Error {
-  constructor(
-    readonly code: 'NO_GRAD_RULE' | 'BAD_LOSS' | 'SHAPE_BUG',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AutodiffError';
-  }
-}
+export class AutodiffError extends CodedError<'NO_GRAD_RULE' | 'BAD_LOSS' | 'SHAPE_BUG'> {}
 
 /**
  * Given the forward node, the gradients of its outputs (null = none) and which inputs need a

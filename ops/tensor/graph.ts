@@ -14,6 +14,7 @@ import {
   encodeModel,
   rawBytes,
 } from './onnx.ts';
+import { CodedError } from '../errors.ts';
 
 export type { DType, Dim } from './onnx.ts';
 
@@ -26,15 +27,7 @@ export const GraphErrorCode = {
 } as const;
 export type GraphErrorCode = (typeof GraphErrorCode)[keyof typeof GraphErrorCode];
 
-export class GraphError extends Error {
-  constructor(
-    readonly code: GraphErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GraphError';
-  }
-}
+export class GraphError extends CodedError<GraphErrorCode> {}
 
 export type ConstData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 

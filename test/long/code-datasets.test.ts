@@ -8,19 +8,12 @@ import { missingDatasetReason } from '../../ops/datasets.ts';
 import { brokenVariant, CODE_DATASETS, loadCodeContestsTest, loadLeetCodeContest2023, loadLeetCodeV031Test, wrongProgram } from '../../ops/reward/code/datasets.ts';
 import { CodeVerifierPool } from '../../ops/reward/code/pool.ts';
 import { sandboxProblem } from '../../ops/reward/code/py-runner.ts';
-import type { CodeTests, CodeVerdict } from '../../ops/reward/code/types.ts';
+import type { CodeTests } from '../../ops/reward/code/types.ts';
+import { tallyVerdicts } from '../support/tally.ts';
 
 const missing = [CODE_DATASETS.leetcodeV031Test, CODE_DATASETS.leetcodeContest2023, CODE_DATASETS.codeContestsTest].map(missingDatasetReason).find((r) => r !== null) ?? sandboxProblem();
 if (missing) console.warn(`skipping long code dataset runs: ${missing}`);
 
-const tally = (vs: CodeVerdict[]) => {
-  const t: Record<string, number> = {};
-  for (const v of vs) {
-    const k = v.kind === 'correct' ? 'correct' : `${v.kind}/${v.firstFailure?.reason ?? v.reason}`;
-    t[k] = (t[k] ?? 0) + 1;
-  }
-  return t;
-};
 
 describe.skipIf(missing !== null)('code datasets, full', () => {
   const pool = new CodeVerifierPool({ jsWorkers: 0, pyWorkers: 2, perTestMs: 60_000, totalMs: 600_000, queueLimit: 100_000 });
@@ -31,11 +24,11 @@ describe.skipIf(missing !== null)('code datasets, full', () => {
     const t0 = performance.now();
     const refs = await Promise.all(problems.map((p) => pool.verify({ language: 'python', code: p.reference as string, tests: p.tests })));
     const slowest = refs.map((v, i) => [problems[i].id, v.timings.runMs] as const).sort((a, b) => b[1] - a[1]).slice(0, 3);
-    console.log(`v0.3.1 references: ${JSON.stringify(tally(refs))}, ${refs.reduce((s, v) => s + v.passed, 0)} tests passed, ${((performance.now() - t0) / 1000).toFixed(1)} s; slowest ${JSON.stringify(slowest)}`);
+    console.log(`v0.3.1 references: ${JSON.stringify(tallyVerdicts(refs))}, ${refs.reduce((s, v) => s + v.passed, 0)} tests passed, ${((performance.now() - t0) / 1000).toFixed(1)} s; slowest ${JSON.stringify(slowest)}`);
     expect(refs.filter((v) => v.kind !== 'correct').map((v, i) => `${problems[i].id}: ${JSON.stringify(v.firstFailure)}`)).toEqual([]);
     const broken = await Promise.all(problems.map((p) => pool.verify({ language: 'python', code: brokenVariant(p.reference as string, 'python', p.entryPoint as string), tests: p.tests })));
-    console.log(`v0.3.1 broken variants: ${JSON.stringify(tally(broken))}`);
-    expect(tally(broken)).toEqual({ 'wrong/wrong_answer': problems.length });
+    console.log(`v0.3.1 broken variants: ${JSON.stringify(tallyVerdicts(broken))}`);
+    expect(tallyVerdicts(broken)).toEqual({ 'wrong/wrong_answer': problems.length });
   });
 
   for (const [name, load] of [
@@ -47,8 +40,8 @@ describe.skipIf(missing !== null)('code datasets, full', () => {
       const singles = problems.flatMap((p) => p.tests.cases.map((c) => ({ p, tests: { ...p.tests, cases: [c] } as CodeTests })));
       const t0 = performance.now();
       const verdicts = await Promise.all(singles.map(({ p, tests }) => pool.verify({ language: 'python', code: wrongProgram(p), tests })));
-      console.log(`${name}: ${problems.length} problems, ${singles.length} cases: ${JSON.stringify(tally(verdicts))}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      expect(tally(verdicts)).toEqual({ 'wrong/wrong_answer': singles.length });
+      console.log(`${name}: ${problems.length} problems, ${singles.length} cases: ${JSON.stringify(tallyVerdicts(verdicts))}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      expect(tallyVerdicts(verdicts)).toEqual({ 'wrong/wrong_answer': singles.length });
     });
   }
 });

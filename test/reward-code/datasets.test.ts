@@ -20,7 +20,8 @@ import {
 } from '../../ops/reward/code/datasets.ts';
 import { CodeVerifierPool } from '../../ops/reward/code/pool.ts';
 import { sandboxProblem } from '../../ops/reward/code/py-runner.ts';
-import type { CodeTests, CodeVerdict } from '../../ops/reward/code/types.ts';
+import type { CodeTests } from '../../ops/reward/code/types.ts';
+import { tallyVerdicts } from '../support/tally.ts';
 
 const skipReason = (...rels: string[]): string | null => {
   const r = rels.map(missingDatasetReason).find((x) => x !== null) ?? null;
@@ -30,14 +31,6 @@ const skipReason = (...rels: string[]): string | null => {
 const noSandbox = sandboxProblem();
 if (noSandbox) console.warn(`skipping Python dataset suites: ${noSandbox}`);
 
-const tally = (vs: CodeVerdict[]) => {
-  const t: Record<string, number> = {};
-  for (const v of vs) {
-    const k = v.kind === 'correct' ? 'correct' : `${v.kind}/${v.firstFailure?.reason ?? v.reason}`;
-    t[k] = (t[k] ?? 0) + 1;
-  }
-  return t;
-};
 
 /** One single-case test set per chosen case, so every chosen case must run to its own failure. */
 export function singleCases(p: CodeProblem, idx: number[]): CodeTests[] {
@@ -59,7 +52,7 @@ describe.skipIf(skipReason(CODE_DATASETS.mbjsp, CODE_DATASETS.mbjspPassIds) !== 
     expect([...passed].sort((a, b) => a - b)).toEqual([...passIds].sort((a, b) => a - b));
     console.log(`MBJSP: ${withRef.length} canonical solutions, ${passed.size} pass (expected ${passIds.size}); ${problems.length - withRef.length} rows without one`);
     const broken = await Promise.all(passing.map((p) => pool.verify({ language: 'javascript', code: brokenVariant(p.reference as string, 'javascript', p.entryPoint as string), tests: p.tests })));
-    expect(tally(broken)).toEqual({ 'wrong/wrong_answer': passing.length });
+    expect(tallyVerdicts(broken)).toEqual({ 'wrong/wrong_answer': passing.length });
   });
 });
 
@@ -74,7 +67,7 @@ describe.skipIf(noSandbox !== null || skipReason(CODE_DATASETS.leetcodeV031Test)
     const refs = await Promise.all(sample.map((p) => pool.verify({ language: 'python', code: p.reference as string, tests: p.tests })));
     expect(refs.map((v, i) => `${sample[i].id}: ${v.kind} ${v.passed}/${v.total}`)).toEqual(sample.map((p) => `${p.id}: correct ${p.tests.cases.length}/${p.tests.cases.length}`));
     const broken = await Promise.all(sample.map((p) => pool.verify({ language: 'python', code: brokenVariant(p.reference as string, 'python', p.entryPoint as string), tests: p.tests })));
-    expect(tally(broken)).toEqual({ 'wrong/wrong_answer': sample.length });
+    expect(tallyVerdicts(broken)).toEqual({ 'wrong/wrong_answer': sample.length });
   });
 });
 
@@ -90,13 +83,13 @@ describe.skipIf(noSandbox !== null || skipReason(CODE_DATASETS.leetcodeContest20
       const problems = load();
       expect(problems.reduce((s, p) => s + p.tests.cases.length, 0)).toBe(cases);
       const verdicts = await Promise.all(problems.map((p) => pool.verify({ language: 'python', code: wrongProgram(p), tests: p.tests })));
-      expect(tally(verdicts)).toEqual({ 'wrong/wrong_answer': problems.length });
+      expect(tallyVerdicts(verdicts)).toEqual({ 'wrong/wrong_answer': problems.length });
       // Single cases from a seeded sample: each must run to its own check and fail there.
       const rng = new Rng(11);
       const picks = new Rng(12).shuffle([...problems]).slice(0, 12);
       const singles = picks.flatMap((p) => singleCases(p, [rng.int(0, p.tests.cases.length - 1)]).map((tests) => ({ p, tests })));
       const sv = await Promise.all(singles.map(({ p, tests }) => pool.verify({ language: 'python', code: wrongProgram(p), tests })));
-      expect(tally(sv)).toEqual({ 'wrong/wrong_answer': singles.length });
+      expect(tallyVerdicts(sv)).toEqual({ 'wrong/wrong_answer': singles.length });
     });
   }
 });

@@ -2,6 +2,7 @@
 // (zod config with defaults) and the verdict. Pure types; no execution happens here.
 import { z } from 'zod';
 import type { OutcomeKind } from '../../../contracts/outcome.ts';
+import { CodedError } from '../../errors.ts';
 
 /** A dotted entry point: `name`, `obj.name`, or `Class().method` (instantiate, then call). */
 const ENTRY_RE = /^[A-Za-z_$][\w$]*(\(\))?(\.[A-Za-z_$][\w$]*)*$/;
@@ -127,12 +128,4 @@ export type RunResult = {
   infraError?: { kind: 'timeout' | 'error'; reason: string };
 };
 
-export class CodeVerifierError extends Error {
-  constructor(
-    readonly code: 'sandbox_unavailable' | 'closed' | 'bad_input',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CodeVerifierError';
-  }
-}
+export class CodeVerifierError extends CodedError<'sandbox_unavailable' | 'closed' | 'bad_input'> {}
