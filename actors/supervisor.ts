@@ -164,7 +164,8 @@ export class Supervisor {
     const out = createWriteStream(join(o.logDir, `${inst.id}.log`), { flags: 'a' });
     const child = spawn(
       process.execPath,
-      [ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId],
+      // ACE_ACTOR_NODE_ARGS: extra node flags for actor processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
+      [...(process.env.ACE_ACTOR_NODE_ARGS ?? '').split(' ').filter(Boolean), ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: '1' } },
     );
     child.stdout!.pipe(out, { end: false });

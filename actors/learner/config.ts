@@ -42,6 +42,13 @@ export const LearnerConfig = z.strictObject({
   threads: z.int().min(1).default(2),
   /** Let idle ORT threads busy-wait; off by default, as actors share the machine's cores. */
   spinWait: z.boolean().default(false),
+  /**
+   * Run a group's prompt once per micro-batch, its responses attending to the shared keys and
+   * values, instead of once per response (ops/model/learner.ts `sharedPrefix`, sized to the
+   * pool's longest prompt). Same loss and gradients up to float rounding, less compute.
+   * Default true.
+   */
+  sharePrompts: z.boolean().default(true),
   /** Response-length curriculum and hard-prompt stages. */
   curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: 96, dropPassRateAtLeast: 1 }]),
   /**

@@ -24,6 +24,7 @@ import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
 import { type Checkpoint, loadCheckpoint, saveTrainerState, saveWeights } from '../../ops/model/checkpoint.ts';
 import { type GradientPart, Learner } from '../../ops/model/learner.ts';
+import { promptTokens } from '../../ops/recipe/template.ts';
 import { Rng } from '../../ops/rng.ts';
 import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/tasks/math.ts';
 import { openKv } from '../../streams/manager.ts';
@@ -52,6 +53,12 @@ export function selectTasks(pool: readonly MathTask[], passRates: ReadonlyMap<st
   return [...picked].map((i) => from[i]);
 }
 
+/** Prefix slots for prompt sharing: the pool's longest prompt minus its last token, rounded up to eights. */
+export function sharedPrefixFor(pool: readonly MathTask[]): number {
+  const longest = pool.reduce((m, t) => Math.max(m, promptTokens(t.question).length), 1);
+  return Math.ceil((longest - 1) / 8) * 8;
+}
+
 const stepDir = (runDir: string, step: number) => join(runDir, 'checkpoints', `step-${String(step).padStart(5, '0')}`);
 
 export const learner: ActorDefinition<typeof LearnerConfig> = {
@@ -68,8 +75,10 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepDir(cfg.runDir, step)) : loadCheckpoint(cfg.base);
     const { config, params } = ckpt;
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
-    const engine = new Learner(config, params, { buckets: cfg.buckets ?? defaultBuckets(config.max_position_embeddings), threads: cfg.threads, spinWait: cfg.spinWait });
     const pool = generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] });
+    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pool) : 0;
+    const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings);
+    const engine = new Learner(config, params, { buckets, threads: cfg.threads, spinWait: cfg.spinWait, sharedPrefix });
     const passRates = new Map<string, number>();
     for await (const k of await curriculumKv.keys('pass.>')) {
       const e = await curriculumKv.get(k);

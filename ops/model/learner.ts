@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import type { LlamaConfig } from './config.ts';
 import { checkParams, paramShapes } from './config.ts';
-import { buildForward, paramInputs } from './transformer.ts';
+import { causalBiasData, MASK_NEG } from './layers.ts';
+import { buildForward, buildForwardShared, paramInputs } from './transformer.ts';
 import { gradients } from '../tensor/autodiff.ts';
-import { Graph } from '../tensor/graph.ts';
+import { Graph, type Value } from '../tensor/graph.ts';
 import { createSession, ort } from '../tensor/session.ts';
 import { CodedError } from '../errors.ts';
 
@@ -26,6 +27,13 @@ export const LearnerOptions = z.strictObject({
   threads: z.number().int().positive().default(2),
   /** Busy-wait of idle ORT threads (ops/tensor/session.ts); default true. */
   spinWait: z.boolean().default(true),
+  /**
+   * Prompt sharing: when > 0, a batch whose rows all start with the same prompt of at most
+   * this many tokens + 1 (a GRPO group; same responseStart, no responseMask) computes the
+   * prompt once per micro-batch, every row attending to its keys and values, instead of once
+   * per row (buildForwardShared). The bucket length then bounds the response (+1). 0 = off.
+   */
+  sharedPrefix: z.number().int().min(0).default(0),
 });
 export type LearnerOptions = z.input<typeof LearnerOptions>;
 
@@ -70,11 +78,19 @@ export interface GradientPart {
   result: AccumulateResult;
 }
 
+interface MicroBatchFeeds {
+  feeds: Record<string, ort.Tensor>;
+  /** Scored (response) tokens in the micro-batch. */
+  count: number;
+}
+
 interface Bucket {
   batch: number;
   length: number;
   /** Built on first use, then reused for every micro-batch of this shape. */
   session: Promise<ort.InferenceSession> | null;
+  /** The prompt-sharing graph of this shape (options.sharedPrefix > 0). */
+  shared: Promise<ort.InferenceSession> | null;
 }
 
 export class Learner {
@@ -107,7 +123,7 @@ export class Learner {
       }
     }
     const sorted = [...this.options.buckets].sort((a, b) => a.length - b.length);
-    for (const b of sorted) this.buckets.push({ ...b, session: null });
+    for (const b of sorted) this.buckets.push({ ...b, session: null, shared: null });
   }
 
   /** Builds the learner graph for one (B, T) shape; exported for tests and the bench. */
@@ -115,16 +131,37 @@ export class Learner {
     const g = new Graph(`learner_${B}x${T}`);
     const p = paramInputs(g, config);
     const tokens = g.input('tokens', 'int64', [B, T]); // (B, T) inputs
-    const targets = g.input('targets', 'int64', [B * T, 1]); // (B*T, 1) next tokens
-    const weights = g.input('weights', 'float32', [B * T, 1]); // (B*T, 1) A_i on response targets, else 0
-    const mask = g.input('mask', 'float32', [B * T, 1]); // (B*T, 1) 1 on response targets
     const { logits } = buildForward(g, config, p, tokens); // (B*T, V)
-    const logp = g.logSoftmax(logits, -1); // (B*T, V)
-    const tokenLogp = g.gatherElements(logp, targets, 1); // (B*T, 1)
+    return Learner.lossAndGradients(g, p, logits, B * T);
+  }
+
+  /**
+   * The prompt-sharing learner graph: R rows continuing one P-slot prefix, T slots each
+   * (inputs ids, positions, rowBias as in buildForwardShared; targets, weights and mask
+   * cover the rows' R*T slots only).
+   */
+  static buildSharedGraph(config: LlamaConfig, R: number, P: number, T: number): Graph {
+    const g = new Graph(`learner_shared_${P}+${R}x${T}`);
+    const p = paramInputs(g, config);
+    const N = P + R * T;
+    const ids = g.input('ids', 'int64', [N]);
+    const positions = g.input('positions', 'int64', [N, 1]);
+    const rowBias = g.input('rowBias', 'float32', [T, P + T]);
+    const { logits } = buildForwardShared(g, config, p, { ids, positions, rowBias }, { prefix: P, rows: R, length: T });
+    return Learner.lossAndGradients(g, p, logits, R * T);
+  }
+
+  /** Loss, entropy and per-token log p over `rows` scored slots of `logits`, and every parameter gradient. */
+  private static lossAndGradients(g: Graph, p: Map<string, Value>, logits: Value, rows: number): Graph {
+    const targets = g.input('targets', 'int64', [rows, 1]); // next tokens
+    const weights = g.input('weights', 'float32', [rows, 1]); // A_i on response targets, else 0
+    const mask = g.input('mask', 'float32', [rows, 1]); // 1 on response targets
+    const logp = g.logSoftmax(logits, -1); // (rows, V)
+    const tokenLogp = g.gatherElements(logp, targets, 1); // (rows, 1)
     // loss = -sum A_i log p over response tokens; normalized by the step's token count outside.
     const lossSum = g.neg(g.sumAll(g.mul(tokenLogp, weights)));
     // Entropy H = -sum_v p log p per position; a metric only, so it is not differentiated.
-    const ent = g.neg(g.reduceSum(g.mul(g.exp(logp), logp), [1], true)); // (B*T, 1)
+    const ent = g.neg(g.reduceSum(g.mul(g.exp(logp), logp), [1], true)); // (rows, 1)
     const entropySum = g.sumAll(g.mul(ent, mask));
     const names = [...p.keys()];
     const grads = gradients(g, lossSum, names.map((n) => p.get(n)!));
@@ -140,9 +177,17 @@ export class Learner {
     return b.session;
   }
 
-  /** Builds every bucket's session now (otherwise each is built on first use). */
+  private sharedSession(b: Bucket): Promise<ort.InferenceSession> {
+    b.shared ??= createSession(Learner.buildSharedGraph(this.config, b.batch, this.options.sharedPrefix, b.length), {
+      intraOpNumThreads: this.options.threads,
+      spinWait: this.options.spinWait,
+    });
+    return b.shared;
+  }
+
+  /** Builds every bucket's session now (the prompt-sharing ones when sharedPrefix > 0); otherwise each is built on first use. */
   async warmup(): Promise<void> {
-    await Promise.all(this.buckets.map((b) => this.session(b)));
+    await Promise.all(this.buckets.map((b) => (this.options.sharedPrefix > 0 ? this.sharedSession(b) : this.session(b))));
   }
 
   private responseMask(batch: LearnerBatch, i: number): Uint8Array {
@@ -178,25 +223,50 @@ export class Learner {
     const n = batch.tokens.length;
     if (batch.advantages.length !== n) throw new LearnerError('BAD_BATCH', `${batch.advantages.length} advantages for ${n} sequences`);
     const maxLen = this.buckets[this.buckets.length - 1].length;
+    const prefix = this.sharedPrompt(batch);
     // Each row's class: the smallest bucket that fits it. Rows go longest class first (input
     // order within a class); a micro-batch takes the bucket of its first row and as many of
     // the following rows as that bucket holds, so shorter rows fill a longer micro-batch
     // instead of opening a mostly empty one. With one bucket this is plain input order.
+    // Sharing a prompt of p + 1 tokens, a row needs one slot per response token (the first
+    // reads the prompt's last token); a row without response tokens has nothing to score.
     const cls = new Array<number>(n);
     for (let i = 0; i < n; i++) {
-      const need = batch.tokens[i].length - 1;
-      if (need < 1) throw new LearnerError('BAD_BATCH', `sequence ${i} has ${batch.tokens[i].length} tokens; need >= 2`);
-      cls[i] = this.buckets.findIndex((bk) => bk.length >= need);
-      if (cls[i] < 0) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
+      const need = prefix ? batch.tokens[i].length - prefix.length - 1 : batch.tokens[i].length - 1;
+      if (batch.tokens[i].length < 2) throw new LearnerError('BAD_BATCH', `sequence ${i} has ${batch.tokens[i].length} tokens; need >= 2`);
+      cls[i] = prefix && need === 0 ? -1 : this.buckets.findIndex((bk) => bk.length >= need);
+      if (cls[i] < 0 && !(prefix && need === 0)) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
     }
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cls[b] - cls[a] || a - b);
+    const order = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => cls[i] >= 0)
+      .sort((a, b) => cls[b] - cls[a] || a - b);
     const part: GradientPart = { grads: null, microBatches: 0, result: { lossSum: 0, tokenCount: 0, entropySum: 0, logpSums: new Array<number>(n).fill(0) } };
-    for (let s = 0; s < n; ) {
+    for (let s = 0; s < order.length; ) {
       const b = this.buckets[cls[order[s]]];
-      await this.runMicroBatch(b, batch, order.slice(s, s + b.batch), part);
+      const rows = order.slice(s, s + b.batch);
+      if (prefix) await this.runMicroBatch(b, this.sharedFeeds(b, batch, rows, prefix), rows, part, await this.sharedSession(b));
+      else await this.runMicroBatch(b, this.flatFeeds(b, batch, rows), rows, part, await this.session(b));
       s += b.batch;
     }
     return part;
+  }
+
+  /**
+   * The prompt shared by every row of the batch minus its last token (the prefix computed
+   * once), or null when prompt sharing is off or does not apply.
+   */
+  private sharedPrompt(batch: LearnerBatch): Int32Array | null {
+    const P = this.options.sharedPrefix;
+    const starts = batch.responseStart;
+    if (P === 0 || batch.responseMask || !starts || batch.tokens.length < 2) return null;
+    const s = starts[0];
+    if (s < 1 || s - 1 > P || starts.some((x) => x !== s)) return null;
+    const first = batch.tokens[0];
+    for (const row of batch.tokens) {
+      if (row.length < s) return null;
+      for (let t = 0; t < s; t++) if (row[t] !== first[t]) return null;
+    }
+    return first.subarray(0, s - 1);
   }
 
   /** Adds a part from gradientsOf into the step (its arrays may be taken over: do not reuse it). */
@@ -219,8 +289,8 @@ export class Learner {
     this.stats.microBatches += part.microBatches;
   }
 
-  private async runMicroBatch(b: Bucket, batch: LearnerBatch, rows: number[], part: GradientPart): Promise<void> {
-    const res = part.result;
+  /** Feeds of the flat graph: every row's whole sequence, row position t reading token t and predicting token t+1. */
+  private flatFeeds(b: Bucket, batch: LearnerBatch, rows: number[]): MicroBatchFeeds {
     const { batch: B, length: T } = b;
     const pad = BigInt(this.config.pad_token_id);
     const tokens = new BigInt64Array(B * T).fill(pad);
@@ -232,7 +302,7 @@ export class Learner {
       const toks = batch.tokens[i];
       const m = this.responseMask(batch, i);
       const a = batch.advantages[i];
-      // Row position t reads token t and predicts token t+1 (scored when t+1 is a response token).
+      // Scored when token t+1 is a response token.
       for (let t = 0; t < toks.length - 1; t++) {
         tokens[r * T + t] = BigInt(toks[t]);
         targets[r * T + t] = BigInt(toks[t + 1]);
@@ -243,12 +313,71 @@ export class Learner {
         }
       }
     });
-    const feeds: Record<string, ort.Tensor> = {
-      tokens: new ort.Tensor('int64', tokens, [B, T]),
-      targets: new ort.Tensor('int64', targets, [B * T, 1]),
-      weights: new ort.Tensor('float32', weights, [B * T, 1]),
-      mask: new ort.Tensor('float32', mask, [B * T, 1]),
+    return { feeds: { tokens: new ort.Tensor('int64', tokens, [B, T]), ...this.scoreFeeds(targets, weights, mask) }, count };
+  }
+
+  /**
+   * Feeds of the prompt-sharing graph: the prefix (the prompt but its last token, p tokens,
+   * padded to P slots), then per row the slots t = 0.. reading the prompt's last token and
+   * the response, each predicting the next response token (all scored).
+   */
+  private sharedFeeds(b: Bucket, batch: LearnerBatch, rows: number[], prefix: Int32Array): MicroBatchFeeds {
+    const { batch: R, length: T } = b;
+    const P = this.options.sharedPrefix;
+    const p = prefix.length;
+    const N = P + R * T;
+    const last = this.config.max_position_embeddings - 1;
+    const pad = BigInt(this.config.pad_token_id);
+    const ids = new BigInt64Array(N).fill(pad);
+    const positions = new BigInt64Array(N);
+    for (let j = 0; j < P; j++) {
+      if (j < p) ids[j] = BigInt(prefix[j]);
+      positions[j] = BigInt(Math.min(j, last));
+    }
+    const targets = new BigInt64Array(R * T).fill(pad);
+    const weights = new Float32Array(R * T);
+    const mask = new Float32Array(R * T);
+    let count = 0;
+    for (let r = 0; r < R; r++) for (let t = 0; t < T; t++) positions[P + r * T + t] = BigInt(Math.min(p + t, last));
+    rows.forEach((i, r) => {
+      const toks = batch.tokens[i];
+      const a = batch.advantages[i];
+      for (let t = 0; t + p + 1 < toks.length; t++) {
+        ids[P + r * T + t] = BigInt(toks[p + t]);
+        targets[r * T + t] = BigInt(toks[p + t + 1]);
+        weights[r * T + t] = a;
+        mask[r * T + t] = 1;
+        count++;
+      }
+    });
+    // A row query at slot t sees the p real prefix slots and its own slots 0..t.
+    const rowBias = new Float32Array(T * (P + T));
+    const causal = causalBiasData(T);
+    for (let t = 0; t < T; t++) {
+      for (let j = p; j < P; j++) rowBias[t * (P + T) + j] = MASK_NEG;
+      rowBias.set(causal.subarray(t * T, (t + 1) * T), t * (P + T) + P);
+    }
+    const feeds = {
+      ids: new ort.Tensor('int64', ids, [N]),
+      positions: new ort.Tensor('int64', positions, [N, 1]),
+      rowBias: new ort.Tensor('float32', rowBias, [T, P + T]),
+      ...this.scoreFeeds(targets, weights, mask),
     };
+    return { feeds, count };
+  }
+
+  private scoreFeeds(targets: BigInt64Array, weights: Float32Array, mask: Float32Array): Record<string, ort.Tensor> {
+    const n = targets.length;
+    return {
+      targets: new ort.Tensor('int64', targets, [n, 1]),
+      weights: new ort.Tensor('float32', weights, [n, 1]),
+      mask: new ort.Tensor('float32', mask, [n, 1]),
+    };
+  }
+
+  private async runMicroBatch(b: Bucket, input: MicroBatchFeeds, rows: number[], part: GradientPart, session: ort.InferenceSession): Promise<void> {
+    const res = part.result;
+    const feeds = input.feeds;
     const shapes = paramShapes(this.config);
     for (const name of this.names) feeds[name] = new ort.Tensor('float32', this.params.get(name)!, shapes.get(name)!);
     // Gradients go straight into pooled buffers (ORT writes pre-allocated outputs), so a step
@@ -257,11 +386,12 @@ export class Learner {
     const target = part.grads ? (this.scratch ??= this.takeBuffers()) : this.takeBuffers();
     const fetches: Record<string, ort.Tensor | null> = { lossSum: null, entropySum: null, tokenLogp: null };
     for (const name of this.names) fetches[`grad.${name}`] = new ort.Tensor('float32', target.get(name)!, shapes.get(name)!);
-    const out = (await (await this.session(b)).run(feeds, fetches)) as Record<string, ort.Tensor>;
+    const out = (await session.run(feeds, fetches)) as Record<string, ort.Tensor>;
     res.lossSum += (out.lossSum.data as Float32Array)[0];
     res.entropySum += (out.entropySum.data as Float32Array)[0];
-    res.tokenCount += count;
+    res.tokenCount += input.count;
     const tl = out.tokenLogp.data as Float32Array;
+    const T = b.length;
     rows.forEach((i, r) => {
       let s = 0;
       for (let t = 0; t < T; t++) s += tl[r * T + t];

@@ -257,7 +257,23 @@ function fromDisk(bytes: Uint8Array, dtype: DiskDType): Float32Array {
   if (dtype === 'F32') return new Float32Array(copy.buffer);
   const h = new Uint16Array(copy.buffer);
   const out = new Float32Array(h.length);
-  const conv = dtype === 'BF16' ? bf16BitsToF32 : f16BitsToF32;
-  for (let i = 0; i < h.length; i++) out[i] = conv(h[i]);
+  if (dtype === 'BF16') {
+    // bf16 is the top half of an fp32: shift the bits into place.
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < h.length; i++) bits[i] = h[i] << 16;
+  } else {
+    const table = f16Table();
+    for (let i = 0; i < h.length; i++) out[i] = table[h[i]];
+  }
   return out;
+}
+
+let f16Values: Float32Array | null = null;
+/** Every fp16 bit pattern's value (256 KB, built on first use): decoding is one lookup. */
+function f16Table(): Float32Array {
+  if (!f16Values) {
+    f16Values = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) f16Values[h] = f16BitsToF32(h);
+  }
+  return f16Values;
 }

@@ -72,6 +72,68 @@ export function buildForward(
 }
 
 /**
+ * Forward pass for R rows that continue one shared prefix (a GRPO group: one prompt, R
+ * sampled responses), computing the prefix once. `ids` (N = P + R*T, int64) is the prefix
+ * (P slots) then the rows (R x T slots) in row-major order; `positions` (N, 1) their
+ * positions (a row's slot t sits at position prefixLength + t); `rowBias` (T, P + T) the
+ * additive mask of a row query over [prefix keys, own keys] (padded prefix slots and later
+ * row slots masked). The prefix attends causally to itself; each row to the prefix's keys
+ * and values (shared, broadcast over rows) and causally to its own. Returns the rows' logits
+ * (R*T, V): the prefix's are never computed.
+ */
+export function buildForwardShared(
+  g: Graph,
+  config: LlamaConfig,
+  p: Map<string, Value>,
+  inputs: { ids: Value; positions: Value; rowBias: Value },
+  shape: { prefix: number; rows: number; length: number },
+): { logits: Value } {
+  const { prefix: P, rows: R, length: T } = shape;
+  const N = P + R * T;
+  const D = config.hidden_size;
+  const H = config.num_attention_heads;
+  const KVH = config.num_key_value_heads;
+  const hd = headDim(config);
+  const eps = config.rms_norm_eps;
+  const w = (name: string): Value => {
+    const v = p.get(name);
+    if (!v) throw new TransformerError('MISSING_PARAM', `parameter ${name} is not declared`);
+    return v;
+  };
+  const { cos, sin } = ropeHalfTables(config.max_position_embeddings, hd, config.rope_theta);
+  const cosV = g.constant(cos, [config.max_position_embeddings, hd / 2]);
+  const sinV = g.constant(sin, [config.max_position_embeddings, hd / 2]);
+  const prefixBias = g.constant(causalBiasData(P), [P, P]);
+  // Project all N slots in one product, rotate, then part into prefix (1, heads, P, hd) and rows (R, heads, T, hd).
+  const project = (h: Value, wName: string, heads: number, rotate: boolean): [Value, Value] => {
+    // One slot per rotary "batch" row: ORT's kernel wants sequences no longer than its cache.
+    const y = g.reshape(linear(g, h, w(wName)), [N, 1, heads * hd]);
+    const [yp, yr] = g.split(rotate ? ropeFused(g, y, inputs.positions, cosV, sinV, heads) : y, 0, [P, R * T]);
+    return [splitHeads(g, g.reshape(yp, [1, P, heads * hd]), heads), splitHeads(g, g.reshape(yr, [R, T, heads * hd]), heads)];
+  };
+  let x = g.gather(w('model.embed_tokens.weight'), inputs.ids, 0); // (N, D)
+  for (let l = 0; l < config.num_hidden_layers; l++) {
+    const pre = `model.layers.${l}`;
+    const h = rmsnorm(g, x, w(`${pre}.input_layernorm.weight`), eps);
+    const [qp, qr] = project(h, `${pre}.self_attn.q_proj.weight`, H, true);
+    const [kp, kr] = project(h, `${pre}.self_attn.k_proj.weight`, KVH, true).map((v) => repeatKv(g, v, H / KVH));
+    const [vp, vr] = project(h, `${pre}.self_attn.v_proj.weight`, KVH, false).map((v) => repeatKv(g, v, H / KVH));
+    const ap = attention(g, qp, kp, vp, prefixBias); // (1, H, P, hd)
+    const keys = g.concat([g.expand(kp, [R, H, P, hd]), kr], 2); // (R, H, P + T, hd)
+    const values = g.concat([g.expand(vp, [R, H, P, hd]), vr], 2);
+    const ar = attention(g, qr, keys, values, inputs.rowBias); // (R, H, T, hd)
+    const a = g.concat([g.reshape(mergeHeads(g, ap), [P, H * hd]), g.reshape(mergeHeads(g, ar), [R * T, H * hd])], 0); // (N, H*hd)
+    x = g.add(x, linear(g, a, w(`${pre}.self_attn.o_proj.weight`)));
+    const h2 = rmsnorm(g, x, w(`${pre}.post_attention_layernorm.weight`), eps);
+    x = g.add(x, swiglu(g, h2, w(`${pre}.mlp.gate_proj.weight`), w(`${pre}.mlp.up_proj.weight`), w(`${pre}.mlp.down_proj.weight`)));
+  }
+  const rows = g.slice(x, [0], [P], [N]); // (R*T, D): the prefix needs no logits
+  const hidden = rmsnorm(g, rows, w('model.norm.weight'), eps);
+  const head = config.tie_word_embeddings ? w('model.embed_tokens.weight') : w('lm_head.weight');
+  return { logits: linear(g, hidden, head) };
+}
+
+/**
  * Model FLOPs of one forward+backward pass over `tokens` tokens of sequence length T
  * (PaLM appendix B convention): 6 N + 12 L T D per token, where N counts the weights used in
  * matmuls (attention and MLP projections and the LM head; not the embedding gather or norm
