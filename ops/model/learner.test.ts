@@ -181,8 +181,13 @@ describe('Learner', () => {
       expect(b.lossSum).toBe(a.lossSum);
       expect(maxRelDiff(shared.takeGrads(), flat.takeGrads())).toBe(0);
     }
+    // Past the context: an error, even though the response alone would fit a bucket.
+    const wide = new Learner(c, params, { buckets: [{ batch: 2, length: 64 }], threads: 1, sharedPrefix: 8 });
+    const tooLong = [Int32Array.from([...prompt, ...new Array(61).fill(3)]), Int32Array.from([...prompt, 4])];
+    await expect(wide.accumulate({ tokens: tooLong, responseStart: [5, 5], advantages: [1, 1] })).rejects.toMatchObject({ code: 'SEQUENCE_TOO_LONG' });
     await flat.close();
     await shared.close();
+    await wide.close();
   });
 
   it('rejects bad batches and shapes with errors that name them', async () => {

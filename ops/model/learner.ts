@@ -234,6 +234,9 @@ export class Learner {
     for (let i = 0; i < n; i++) {
       const need = prefix ? batch.tokens[i].length - prefix.length - 1 : batch.tokens[i].length - 1;
       if (batch.tokens[i].length < 2) throw new LearnerError('BAD_BATCH', `sequence ${i} has ${batch.tokens[i].length} tokens; need >= 2`);
+      if (prefix && batch.tokens[i].length - 1 > this.config.max_position_embeddings) {
+        throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} has ${batch.tokens[i].length} tokens, past the context (${this.config.max_position_embeddings} positions)`);
+      }
       cls[i] = prefix && need === 0 ? -1 : this.buckets.findIndex((bk) => bk.length >= need);
       if (cls[i] < 0 && !(prefix && need === 0)) throw new LearnerError('SEQUENCE_TOO_LONG', `sequence ${i} needs length ${need} > largest bucket ${maxLen}`);
     }
