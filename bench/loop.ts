@@ -1,14 +1,16 @@
 // `ace bench loop [--json]`: the RL step, streamed over JetStream vs. the same cores called
 // in-process, on this machine (flags: --tasks, --tasks-per-call, --max-tokens, --gen-threads,
 // --learn-threads, --generators).
-// - stepSeconds: median streamed step (32 tasks x 8 samples, as `ace train` takes per step; 64-token cap), real math verifier,
-//   actors with their default settings (ORT threads sleep when idle).
+// - stepSeconds: median streamed step (32 tasks x 8 samples, what `ace train` takes per step;
+//   64-token cap), real math verifier, actors with their default settings (ORT threads sleep
+//   when idle; the learner shares each group's prompt).
 // - streamOverhead: that streamed step over the same step run in-process, stage after stage
 //   (generate, verify, normalize, learn) with the same model, batch and thread counts; the
 //   in-process figure is the better of ORT threads busy-waiting or sleeping, median of 3.
-// - pipelineSpeedup: with verification made about as costly as generation (CPU burnt per
-//   rollout, the stand-in for code execution), the in-process stage-after-stage step over
-//   the streamed step, where verification and learning overlap generation.
+// - pipelineSpeedup: with verification made about as costly as generation (CPU time burnt
+//   per rollout, the stand-in for code execution: the faster in-process setting's generation
+//   time per rollout), the in-process stage-after-stage step over the streamed step, where
+//   verification and learning overlap generation.
 // - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
 // - pipelineSpeedupLag1 (and ...Lag1): the same with maxPolicyLag 1 (bounded staleness).
 // - learnerPhasesMs: medians of the learner's step phases (ms): last group in -> gradients
