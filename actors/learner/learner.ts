@@ -160,12 +160,12 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       // Every micro-batch shape's graph now, while the first prompts generate, rather than
       // one by one inside later steps as new lengths turn up (about 0.1 s each).
       if (!warmedUp) {
-        await engine.warmup();
+        await engine.warmup([...new Set([cfg.threads, Math.min(cfg.narrowThreads, cfg.threads)])]);
         warmedUp = true;
       }
       const stage = stageAt(cfg.curriculum, step);
 
-      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag);
+      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag, { narrow: Math.min(cfg.narrowThreads, cfg.threads), wide: cfg.threads });
       if (!result) break; // draining: nothing committed, the next incarnation redoes the step
       const tClosed = performance.now();
 
@@ -272,6 +272,7 @@ async function collectStep(
   step: number,
   groups: number,
   maxPolicyLag: number,
+  threads: { narrow: number; wide: number },
 ): Promise<{ groups: ScoredGroup[]; offPolicy: Set<string>; deliveries: Delivery<ScoredGroup>[]; lastArrival: number } | null> {
   const subjects = rlSubjects(ctx.names, ctx.runId);
   const durable = `learner-s${step}`;
@@ -301,6 +302,7 @@ async function collectStep(
   const byIndex = () => [...seen.values()].sort((a, b) => indexOf(a.groupId) - indexOf(b.groupId));
   return new Promise((resolve, reject) => {
     let chain = Promise.resolve();
+    let waiting = 0; // groups received and not yet taken up
     const sub = source$({
       js: ctx.js,
       stream: ctx.names.streams.scored.name,
@@ -314,8 +316,10 @@ async function collectStep(
       .subscribe({
         next: (d) => {
           const arrived = performance.now();
+          waiting++;
           chain = chain
             .then(async () => {
+              waiting--;
               const g = d.value;
               deliveries.push(d);
               if (seen.has(g.groupId) || seen.size >= groups) return;
@@ -328,11 +332,19 @@ async function collectStep(
                 ctx.metrics.inc('learner/off_policy_groups');
                 offPolicy.add(g.groupId);
               } else if (!g.dropped) {
-                part = await engine.gradientsOf({
-                  tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
-                  responseStart: g.members.map((m) => m.promptTokens.length),
-                  advantages: g.members.map((m) => m.advantage),
-                });
+                // Narrow while keeping up (the other cores generate and verify); wide for the
+                // step's last group and whenever groups queue up behind this one. Every width
+                // gives the same bits.
+                const wide = seen.size === groups || waiting > 0;
+                part = await engine.gradientsOf(
+                  {
+                    tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
+                    responseStart: g.members.map((m) => m.promptTokens.length),
+                    advantages: g.members.map((m) => m.advantage),
+                  },
+                  { threads: wide ? threads.wide : threads.narrow },
+                );
+                ctx.metrics.inc(wide ? 'learner/wide_groups' : 'learner/narrow_groups');
               }
               parked.set(index, part);
               for (; parked.has(nextIndex); nextIndex++) {

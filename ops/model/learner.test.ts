@@ -190,6 +190,25 @@ describe('Learner', () => {
     await wide.close();
   });
 
+  it('gives the same bits at every ORT thread count (the learner actor switches widths mid-step)', async () => {
+    // Big enough that ORT splits the kernels across threads.
+    const cw = tiny({ vocab_size: 64, hidden_size: 128, intermediate_size: 384, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 96 });
+    const r = new Rng(8);
+    const pw = initParams(cw, r);
+    const prompt = seqs(r, cw.vocab_size, [20])[0];
+    const group = {
+      tokens: seqs(r, cw.vocab_size, [60, 41, 75, 33, 52, 70, 48, 66]).map((x) => Int32Array.from([...prompt, ...x])),
+      responseStart: new Array(8).fill(20),
+      advantages: [1, -1, 0.5, -0.5, 2, -2, 0.25, -0.25],
+    };
+    const l = new Learner(cw, pw, { buckets: [{ batch: 8, length: 96 }], threads: 1, sharedPrefix: 24 });
+    const narrow = await l.gradientsOf(group);
+    const wide = await l.gradientsOf(group, { threads: 3 });
+    expect(wide.result.lossSum).toBe(narrow.result.lossSum);
+    expect(maxRelDiff(wide.grads!, narrow.grads!)).toBe(0);
+    await l.close();
+  });
+
   it('rejects bad batches and shapes with errors that name them', async () => {
     const l = new Learner(c, params, { buckets: [{ batch: 2, length: 8 }], threads: 1 });
     const long = { tokens: [new Int32Array(10)], responseStart: [1], advantages: [1] };

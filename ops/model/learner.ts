@@ -87,10 +87,11 @@ interface MicroBatchFeeds {
 interface Bucket {
   batch: number;
   length: number;
-  /** Built on first use, then reused for every micro-batch of this shape. */
-  session: Promise<ort.InferenceSession> | null;
-  /** The prompt-sharing graph of this shape (options.sharedPrefix > 0). */
-  shared: Promise<ort.InferenceSession> | null;
+  /**
+   * Sessions of this shape by graph (flat or prompt-sharing) and thread count, each built on
+   * first use and then reused for every micro-batch of this shape.
+   */
+  sessions: Map<string, Promise<ort.InferenceSession>>;
 }
 
 export class Learner {
@@ -123,7 +124,7 @@ export class Learner {
       }
     }
     const sorted = [...this.options.buckets].sort((a, b) => a.length - b.length);
-    for (const b of sorted) this.buckets.push({ ...b, session: null, shared: null });
+    for (const b of sorted) this.buckets.push({ ...b, sessions: new Map() });
   }
 
   /** Builds the learner graph for one (B, T) shape; exported for tests and the bench. */
@@ -172,22 +173,23 @@ export class Learner {
     return g;
   }
 
-  private session(b: Bucket): Promise<ort.InferenceSession> {
-    b.session ??= createSession(Learner.buildGraph(this.config, b.batch, b.length), { intraOpNumThreads: this.options.threads, spinWait: this.options.spinWait });
-    return b.session;
+  private session(b: Bucket, shared: boolean, threads: number): Promise<ort.InferenceSession> {
+    const key = `${shared ? 'shared' : 'flat'}:${threads}`;
+    let s = b.sessions.get(key);
+    if (!s) {
+      const graph = shared ? Learner.buildSharedGraph(this.config, b.batch, this.options.sharedPrefix, b.length) : Learner.buildGraph(this.config, b.batch, b.length);
+      s = createSession(graph, { intraOpNumThreads: threads, spinWait: this.options.spinWait });
+      b.sessions.set(key, s);
+    }
+    return s;
   }
 
-  private sharedSession(b: Bucket): Promise<ort.InferenceSession> {
-    b.shared ??= createSession(Learner.buildSharedGraph(this.config, b.batch, this.options.sharedPrefix, b.length), {
-      intraOpNumThreads: this.options.threads,
-      spinWait: this.options.spinWait,
-    });
-    return b.shared;
-  }
-
-  /** Builds every bucket's session now (the prompt-sharing ones when sharedPrefix > 0); otherwise each is built on first use. */
-  async warmup(): Promise<void> {
-    await Promise.all(this.buckets.map((b) => (this.options.sharedPrefix > 0 ? this.sharedSession(b) : this.session(b))));
+  /**
+   * Builds every bucket's session now for each thread count (default: options.threads), the
+   * prompt-sharing ones when sharedPrefix > 0; otherwise each is built on first use.
+   */
+  async warmup(threads: readonly number[] = [this.options.threads]): Promise<void> {
+    await Promise.all(this.buckets.flatMap((b) => threads.map((n) => this.session(b, this.options.sharedPrefix > 0, n))));
   }
 
   private responseMask(batch: LearnerBatch, i: number): Uint8Array {
@@ -217,9 +219,11 @@ export class Learner {
    * The batch's summed gradients (unnormalized) and stats, without touching the step: with
    * addGradients, a caller can compute parts as they arrive and add them in a fixed order,
    * which makes the step's sum independent of arrival order (float addition is not
-   * associative).
+   * associative). `threads` picks the ORT width for this batch (default options.threads);
+   * the kernels split work so that every width gives the same bits (test).
    */
-  async gradientsOf(batch: LearnerBatch): Promise<GradientPart> {
+  async gradientsOf(batch: LearnerBatch, opts: { threads?: number } = {}): Promise<GradientPart> {
+    const threads = opts.threads ?? this.options.threads;
     const n = batch.tokens.length;
     if (batch.advantages.length !== n) throw new LearnerError('BAD_BATCH', `${batch.advantages.length} advantages for ${n} sequences`);
     const maxLen = this.buckets[this.buckets.length - 1].length;
@@ -247,8 +251,8 @@ export class Learner {
     for (let s = 0; s < order.length; ) {
       const b = this.buckets[cls[order[s]]];
       const rows = order.slice(s, s + b.batch);
-      if (prefix) await this.runMicroBatch(b, this.sharedFeeds(b, batch, rows, prefix), rows, part, await this.sharedSession(b));
-      else await this.runMicroBatch(b, this.flatFeeds(b, batch, rows), rows, part, await this.session(b));
+      const feeds = prefix ? this.sharedFeeds(b, batch, rows, prefix) : this.flatFeeds(b, batch, rows);
+      await this.runMicroBatch(b, feeds, rows, part, await this.session(b, prefix !== null, threads));
       s += b.batch;
     }
     return part;
@@ -447,6 +451,6 @@ export class Learner {
 
   /** Releases the ORT sessions. */
   async close(): Promise<void> {
-    for (const b of this.buckets) if (b.session) await (await b.session).release();
+    for (const b of this.buckets) for (const s of b.sessions.values()) await (await s).release();
   }
 }
