@@ -121,6 +121,8 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
 
   const beat = async () => {
     metrics.set('process/rss_mb', Math.round(process.memoryUsage().rss / 1048576));
+    const cpu = process.cpuUsage();
+    metrics.set('process/cpu_s', (cpu.user + cpu.system) / 1e6); // all threads, since start
     const hb: Heartbeat = {
       kind: 'heartbeat',
       id: `${opts.actor}.${opts.instance}.${beatSeq++}`,

@@ -162,12 +162,13 @@ export class Supervisor {
   private spawn(inst: Instance): void {
     const o = this.opts;
     const out = createWriteStream(join(o.logDir, `${inst.id}.log`), { flags: 'a' });
-    const child = spawn(
-      process.execPath,
-      // ACE_ACTOR_NODE_ARGS: extra node flags for actor processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
-      [...(process.env.ACE_ACTOR_NODE_ARGS ?? '').split(' ').filter(Boolean), ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: '1' } },
-    );
+    // ACE_ACTOR_NODE_ARGS: extra node flags for actor processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
+    const argv = [...(process.env.ACE_ACTOR_NODE_ARGS ?? '').split(' ').filter(Boolean), ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId];
+    // A niced actor starts under nice(1), which execs node (same pid): every thread of the
+    // process, the ones V8 starts first included, inherits the niceness.
+    const nice = o.topology.actors[inst.actor].nice;
+    const [cmd, args] = nice > 0 ? ['nice', ['-n', String(nice), process.execPath, ...argv]] : [process.execPath, argv];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: '1' } });
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     inst.child = child;

@@ -1,9 +1,10 @@
 // `ace bench loop [--json]`: the RL step, streamed over JetStream vs. the same cores called
 // in-process, on this machine (flags: --tasks, --tasks-per-call, --max-tokens, --gen-threads,
-// --learn-threads, --generators).
+// --learn-threads, --generators, --verifier-nice).
 // - stepSeconds: median streamed step (32 tasks x 8 samples, what `ace train` takes per step;
 //   64-token cap), real math verifier, actors with their default settings (ORT threads sleep
-//   when idle; the learner shares each group's prompt).
+//   when idle; the learner shares each group's prompt), the verifier at nice 10 (it is off the
+//   critical path: the generator gets a core of its own; --verifier-nice 0 to compare).
 // - streamOverhead: that streamed step over the same step run in-process, stage after stage
 //   (generate, verify, normalize, learn) with the same model, batch and thread counts; the
 //   in-process figure is the better of ORT threads busy-waiting or sleeping, median of 3.
@@ -13,10 +14,12 @@
 //   verification and learning overlap generation.
 // - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
 // - pipelineSpeedupLag1 (and ...Lag1): the same with maxPolicyLag 1 (bounded staleness).
+// - cpuPerStep: CPU seconds per streamed costly step by actor and for nats-server (steps 1 to
+//   9; start-up and the first step left out), next to inProcess[].costlyCpuPerStep.
 // - learnerPhasesMs: medians of the learner's step phases (ms): last group in -> gradients
 //   done (tail), optimizer, new version written + announced + next prompts out (publish), and
 //   the rest of the checkpoint (off the critical path).
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { burnCpu } from '../actors/burn.ts';
@@ -46,6 +49,7 @@ let MAX_TOKENS = 64;
 let GEN_THREADS = 1;
 let LEARN_THREADS = 2;
 let GENERATORS = 1;
+let VERIFIER_NICE = 10;
 const REPS = 3;
 const SEED = 11;
 const log = (m: string) => process.stderr.write(`[bench loop] ${m}\n`);
@@ -59,7 +63,12 @@ interface InProcess {
 }
 
 /** One step, stage after stage: generate everything, verify everything, normalize, learn. */
-async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): Promise<{ seconds: number; genSeconds: number }> {
+async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): Promise<{ seconds: number; genSeconds: number; cpu: Record<string, number> }> {
+  const cpuS = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const c0 = cpuS();
   const t0 = performance.now();
   const rows: { task: MathTask; tokens: Int32Array }[] = [];
   for (let i = 0; i < tasks.length; i += TASKS_PER_CALL) {
@@ -68,11 +77,13 @@ async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): P
     part.forEach((t, k) => rows.push({ task: t, tokens: out.tokens[k] }));
   }
   const genSeconds = (performance.now() - t0) / 1000;
+  const c1 = cpuS();
   const rewards: (0 | 1 | null)[] = [];
   for (const r of rows) {
     if (burnMs > 0) burnCpu(burnMs);
     rewards.push((await p.verifier.verify({ gold: r.task.gold, response: responseText(r.tokens) })).reward);
   }
+  const c2 = cpuS();
   for (let g = 0; g < tasks.length; g++) {
     const members = rows.slice(g * G, (g + 1) * G);
     const { advantages } = groupAdvantages(rewards.slice(g * G, (g + 1) * G));
@@ -86,7 +97,8 @@ async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): P
   const grads = p.learner.takeGrads();
   p.optimizer.step(p.params, grads, 1e-5);
   p.learner.recycle(grads);
-  return { seconds: (performance.now() - t0) / 1000, genSeconds };
+  const c3 = cpuS();
+  return { seconds: (performance.now() - t0) / 1000, genSeconds, cpu: { generate: c1 - c0, verify: c2 - c1, learn: c3 - c2 } };
 }
 
 export function topology(base: string, runDir: string, steps: number, burnMs: number, maxPolicyLag = 0): TopologyInput {
@@ -97,7 +109,7 @@ export function topology(base: string, runDir: string, steps: number, burnMs: nu
     maxUnverified: TASKS * G,
     actors: {
       generator: { kind: 'generator', instances: GENERATORS, config: { tasksPerBatch: TASKS_PER_CALL, threads: GEN_THREADS, lingerMs: 5 } },
-      verifier: { kind: 'verifier', config: { burnMsPerRollout: burnMs, concurrency: 1 } },
+      verifier: { kind: 'verifier', nice: VERIFIER_NICE, config: { burnMsPerRollout: burnMs } },
       normalizer: { kind: 'normalizer', config: {} },
       learner: {
         kind: 'learner',
@@ -109,34 +121,83 @@ export function topology(base: string, runDir: string, steps: number, burnMs: nu
 
 const PHASES = ['step/tail_after_last_group_ms', 'step/optimizer_ms', 'step/publish_ms', 'step/checkpoint_ms'] as const;
 
-async function streamed(natsUrl: string, base: string, burnMs: number, maxPolicyLag = 0): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number> }> {
+/** CPU seconds a process has used (utime + stime from /proc; Linux). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+export async function streamed(
+  natsUrl: string,
+  base: string,
+  burnMs: number,
+  maxPolicyLag = 0,
+  serverPid?: number,
+): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number>; cpuPerStep: Record<string, number> }> {
   const runDir = mkdtempSync(join(tmpdir(), 'ace-bench-loop-'));
   const steps = 10;
   const t = topology(base, runDir, steps, burnMs, maxPolicyLag);
   const file = join(runDir, 'bench-topology.json');
   writeFileSync(file, JSON.stringify(t));
-  const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000);
-  if (r.code !== 0) throw new Error(`streamed run failed:\n${r.stderr}`);
-  const nc = await connectNats(natsUrl, 'bench-loop');
   const prefix = t.prefix!;
+  const nc = await connectNats(natsUrl, 'bench-loop');
+  // CPU seconds over time, per process: actors from their heartbeats (about one a second),
+  // nats-server from /proc, polled while the run goes.
+  const cpuSeen = new Map<string, { ts: number; cpu: number }[]>();
+  const note = (who: string, ts: number, cpu: number) => {
+    const xs = cpuSeen.get(who) ?? [];
+    if (!xs.length || xs[xs.length - 1].cpu !== cpu) xs.push({ ts, cpu });
+    cpuSeen.set(who, xs);
+  };
+  let running = true;
+  const poll = (async () => {
+    while (running) {
+      const beats = await heartbeats(nc, prefix).catch(() => []);
+      for (const h of beats) if (h.metrics['process/cpu_s'] !== undefined) note(h.instance, h.ts, h.metrics['process/cpu_s']);
+      if (serverPid) note('nats-server', Date.now(), processCpuSeconds(serverPid));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000);
+  running = false;
+  await poll;
+  if (r.code !== 0) throw new Error(`streamed run failed:\n${r.stderr}`);
   const records = (await readAll<StepRecord>(nc, `${prefix.toUpperCase()}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
-  const gen = (await heartbeats(nc, prefix)).find((h) => h.actor === 'generator')!;
+  const beats = await heartbeats(nc, prefix);
+  const gen = beats.find((h) => h.actor === 'generator')!;
   await nc.close();
   const secs = records.slice(1).map((x) => x.metrics['step/seconds']).sort((a, b) => a - b);
   const total = records.reduce((s, x) => s + x.metrics['step/seconds'], 0);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // Median per phase over the measured steps (the first step, with graph builds, left out).
   const phasesMs = Object.fromEntries(PHASES.map((k) => [k.slice('step/'.length), Number(median(records.slice(1).map((x) => x.metrics[k])).toFixed(1))]));
-  return { stepSeconds: secs[Math.floor(secs.length / 2)], busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs };
+  // CPU seconds per step over the measured steps (start of step 1 to the end of the last),
+  // each process's CPU clock interpolated at those instants, summed per actor.
+  const from = records[1].startedAt;
+  const to = records[records.length - 1].endedAt;
+  const at = (xs: { ts: number; cpu: number }[], ts: number): number => {
+    const i = xs.findIndex((x) => x.ts >= ts);
+    if (i < 0) return xs[xs.length - 1].cpu;
+    if (i === 0) return xs[0].cpu;
+    const [a, b] = [xs[i - 1], xs[i]];
+    return a.cpu + ((b.cpu - a.cpu) * (ts - a.ts)) / (b.ts - a.ts);
+  };
+  const cpuPerStep: Record<string, number> = {};
+  for (const [who, xs] of cpuSeen) {
+    const actor = who === 'nats-server' ? who : (beats.find((h) => h.instance === who)?.actor ?? who);
+    cpuPerStep[actor] = (cpuPerStep[actor] ?? 0) + (at(xs, to) - at(xs, from)) / (records.length - 1);
+  }
+  for (const k of Object.keys(cpuPerStep)) cpuPerStep[k] = Number(cpuPerStep[k].toFixed(3));
+  return { stepSeconds: secs[Math.floor(secs.length / 2)], busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs, cpuPerStep };
 }
 
 export async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const flag = (name: string, current: number): number => {
+  const flag = (name: string, current: number, min = 1): number => {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return current;
     const v = Number(argv[i + 1]);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer, got ${argv[i + 1]}`);
+    if (!Number.isInteger(v) || v < min) throw new Error(`--${name} needs an integer of at least ${min}, got ${argv[i + 1]}`);
     return v;
   };
   TASKS = flag('tasks', TASKS);
@@ -145,6 +206,7 @@ export async function run(argv: string[]): Promise<number> {
   GEN_THREADS = flag('gen-threads', GEN_THREADS);
   LEARN_THREADS = flag('learn-threads', LEARN_THREADS);
   GENERATORS = flag('generators', GENERATORS);
+  VERIFIER_NICE = Math.min(19, flag('verifier-nice', VERIFIER_NICE, 0));
   let base = 'models/base';
   let config: LlamaConfig;
   let params: Map<string, Float32Array>;
@@ -163,7 +225,7 @@ export async function run(argv: string[]): Promise<number> {
   // process that has the cores to itself) and sleeping, median of REPS steps each. The
   // costly verification's CPU per rollout is the faster setting's generation time per rollout.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; gen: number }[] = [];
+  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; gen: number; cpu: Record<string, number> }[] = [];
   for (const spinWait of [true, false]) {
     const p: InProcess = {
       gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
@@ -182,13 +244,17 @@ export async function run(argv: string[]): Promise<number> {
       cheap.push(x.seconds);
       gen.push(x.genSeconds);
     }
-    setups.push({ spinWait, p, cheap: median(cheap), costly: 0, gen: median(gen) });
+    setups.push({ spinWait, p, cheap: median(cheap), costly: 0, gen: median(gen), cpu: {} });
     log(`in-process (spinWait ${spinWait}): step ${median(cheap).toFixed(2)} s (generation ${median(gen).toFixed(2)} s)`);
   }
   const burnMs = (Math.min(...setups.map((s) => s.gen)) * 1000) / (TASKS * G);
   for (const s of setups) {
     const costly: number[] = [];
-    for (let r = 0; r < REPS; r++) costly.push((await inProcessStep(s.p, tasks, burnMs)).seconds);
+    for (let r = 0; r < REPS; r++) {
+      const x = await inProcessStep(s.p, tasks, burnMs);
+      costly.push(x.seconds);
+      for (const [k, v] of Object.entries(x.cpu)) s.cpu[k] = (s.cpu[k] ?? 0) + v / REPS;
+    }
     s.costly = median(costly);
     log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) ${s.costly.toFixed(2)} s`);
     await s.p.learner.close();
@@ -202,18 +268,18 @@ export async function run(argv: string[]): Promise<number> {
   const server = await startNatsServer();
   try {
     log('streamed steps, cheap verification ...');
-    const s1 = await streamed(server.url, base, 0);
+    const s1 = await streamed(server.url, base, 0, 0, server.pid);
     log(`streamed step ${s1.stepSeconds.toFixed(2)} s`);
     log('streamed steps, costly verification ...');
-    const s2 = await streamed(server.url, base, burnMs);
+    const s2 = await streamed(server.url, base, burnMs, 0, server.pid);
     log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
     log('streamed steps, costly verification, maxPolicyLag 1 ...');
-    const s3 = await streamed(server.url, base, burnMs, 1);
+    const s3 = await streamed(server.url, base, burnMs, 1, server.pid);
     log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);
     const result = {
       stepSeconds: Number(s1.stepSeconds.toFixed(3)),
       inProcessStepSeconds: Number(cheap.seconds.toFixed(3)),
-      inProcess: baseline.map((b) => ({ spinWait: b.spinWait, stepSeconds: Number(b.cheap.toFixed(3)), costlyStepSeconds: Number(b.costly.toFixed(3)), generationSeconds: Number(b.gen.toFixed(3)) })),
+      inProcess: baseline.map((b) => ({ spinWait: b.spinWait, stepSeconds: Number(b.cheap.toFixed(3)), costlyStepSeconds: Number(b.costly.toFixed(3)), generationSeconds: Number(b.gen.toFixed(3)), costlyCpuPerStep: Object.fromEntries(Object.entries(b.cpu).map(([k, v]) => [k, Number(v.toFixed(3))])) })),
       streamOverhead: Number((s1.stepSeconds / cheap.seconds).toFixed(3)),
       costlyVerifyMsPerRollout: Number(burnMs.toFixed(2)),
       sequentialCostlyStepSeconds: Number(costly.seconds.toFixed(3)),
@@ -226,8 +292,10 @@ export async function run(argv: string[]): Promise<number> {
       pipelineSpeedupLag1: Number((costly.seconds / s3.stepSeconds).toFixed(3)),
       generatorBusyFracLag1: Number(s3.busyFrac.toFixed(3)),
       learnerPhasesMs: s1.phasesMs,
+      // CPU seconds per step by actor (all instances) and nats-server, costly run.
+      cpuPerStep: s2.cpuPerStep,
       rolloutsPerStep: TASKS * G,
-      settings: { tasksPerCall: TASKS_PER_CALL, genThreads: GEN_THREADS, learnThreads: LEARN_THREADS, generators: GENERATORS },
+      settings: { tasksPerCall: TASKS_PER_CALL, genThreads: GEN_THREADS, learnThreads: LEARN_THREADS, generators: GENERATORS, verifierNice: VERIFIER_NICE },
       maxResponseTokens: MAX_TOKENS,
       model: { hidden_size: config.hidden_size, layers: config.num_hidden_layers, base },
     };

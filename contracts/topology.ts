@@ -14,6 +14,12 @@ export const ActorSpec = z.strictObject({
   instances: z.int().min(0).max(64).default(1),
   /** Actor-specific settings, validated by that actor's own schema at start. */
   config: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Scheduling niceness of this actor's processes (0 to 19, higher yields more; default 0).
+   * On a machine with fewer cores than busy actors, a higher value on the off-critical-path
+   * actors (verifier, learner while it accumulates) leaves the generator a core of its own.
+   */
+  nice: z.int().min(0).max(19).default(0),
 });
 export type ActorSpec = z.infer<typeof ActorSpec>;
 

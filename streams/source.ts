@@ -1,7 +1,7 @@
 // Data plane, input side: a durable pull consumer as an Observable of deliveries, each
 // with ack / nak (with delay) / term. Pulls only as many messages as there is room for
-// (`capacity` minus deliveries not yet settled), so nothing sits in a client buffer when
-// the actor drains. A message that is not JSON or fails its schema is terminated and
+// (`capacity` minus deliveries not yet settled; a new pull once half of it is free), so
+// nothing sits in a client buffer when the actor drains. A message that is not JSON or fails its schema is terminated and
 // copied to the dead-letter subject with its zod issues; the stream goes on.
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Observable } from 'rxjs';
@@ -115,11 +115,15 @@ export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable
       });
     };
 
+    // Pull again once half the capacity is free, not at every settled delivery: a busy actor
+    // then pulls in batches, where one pull per message costs several times the CPU (client
+    // and server) of the message itself.
+    const refill = Math.max(1, Math.floor(opts.capacity / 2));
     (async () => {
       const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
       while (!closed) {
         const room = opts.capacity - outstanding;
-        if (room <= 0) {
+        if (room < refill) {
           await new Promise<void>((r) => (wake = r));
           continue;
         }

@@ -2,6 +2,7 @@
 // downstream; then again with a stage process killed with SIGKILL mid-flow.
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DemoItem } from '../../contracts/demo.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
@@ -9,6 +10,10 @@ import { useNats } from '../support/nats.ts';
 import { heartbeats, killStartedUps, readAll, startUp, subjectCounts, waitFor } from '../support/up.ts';
 
 const N = 10_000;
+
+/** Nice values of a process's threads (field 19 of /proc/PID/task/TID/stat). */
+const threadNices = (pid: number) =>
+  readdirSync(`/proc/${pid}/task`).map((tid) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
 
 function chain(prefix: string): TopologyInput {
   return {
@@ -67,5 +72,26 @@ describe('a chain of actor processes', () => {
     expect(await up.exitWithin(50_000), up.output()).toBe(0);
     expect(up.output()).toMatch(/first-0 failed \(SIGKILL\); restart in/);
     await expectExactlyOnce(nats.nc, 'cb');
+  });
+
+  it("runs an actor at its topology's nice value, every thread of it", async () => {
+    const t: TopologyInput = {
+      name: 'nice',
+      prefix: 'cn',
+      actors: {
+        idle: { kind: 'demo-stage', nice: 7, config: { from: 'in' } },
+        plain: { kind: 'demo-stage', config: { from: 'in' } },
+      },
+    };
+    const up = startUp(t, nats.server.url);
+    const beats = await waitFor('both heartbeats', async () => {
+      const hb = await heartbeats(nats.nc, 'cn').catch(() => []);
+      return hb.length === 2 ? hb : null;
+    });
+    const pid = (actor: string) => beats.find((h) => h.actor === actor)!.pid;
+    expect(new Set(threadNices(pid('idle')))).toEqual(new Set([7]));
+    expect(new Set(threadNices(pid('plain')))).toEqual(new Set([0]));
+    up.child.kill('SIGTERM');
+    expect(await up.exitWithin(30_000), up.output()).toBe(0);
   });
 });

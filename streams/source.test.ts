@@ -1,0 +1,92 @@
+// source$ against a real nats-server: never more deliveries outstanding than its capacity,
+// pulls in batches (a new pull once half the capacity is free), and an invalid message goes
+// to the dead-letter subject while the stream goes on.
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { useNats } from '../test/support/nats.ts';
+import { Sink } from './sink.ts';
+import { type Delivery, source$ } from './source.ts';
+
+const Msg = z.object({ id: z.string(), n: z.int() });
+type Msg = z.infer<typeof Msg>;
+
+const until = async (what: string, fn: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('source$', () => {
+  const nats = useNats();
+
+  it('holds at most capacity deliveries and pulls again once half of it is free', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await jsm.streams.add({ name: 'SRC1', subjects: ['src1.>'] });
+    await jsm.consumers.add('SRC1', { durable_name: 'c', ack_policy: AckPolicy.Explicit });
+    const js = jetstream(nats.nc);
+    const sink = new Sink(js);
+    for (let n = 0; n < 20; n++) await sink.publish('src1.x', { id: `m${n}`, n });
+    const held: Delivery<Msg>[] = [];
+    const seen: number[] = [];
+    const sub = source$({ js, stream: 'SRC1', durable: 'c', schema: Msg, capacity: 8, deadLetters: { sink, subject: 'dlq.src1' } }).subscribe((d) => {
+      held.push(d);
+      seen.push(d.value.n);
+    });
+    try {
+      await until('the first 8 deliveries', () => held.length === 8);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(held.length).toBe(8); // capacity reached: nothing more is pulled
+      // Three settled: 5 outstanding, room 3 < 4: still no pull.
+      for (const d of held.splice(0, 3)) d.ack();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(held.length).toBe(5);
+      expect((await jsm.consumers.info('SRC1', 'c')).num_ack_pending).toBe(5);
+      // A fourth: room 4, one pull for 4 more.
+      held.shift()!.ack();
+      await until('4 more deliveries', () => held.length === 8);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(held.length).toBe(8);
+      expect((await jsm.consumers.info('SRC1', 'c')).num_ack_pending).toBeLessThanOrEqual(8);
+      // Settle everything as it comes: all 20, in order, each once.
+      const drain = setInterval(() => {
+        for (const d of held.splice(0)) d.ack();
+      }, 5);
+      await until('all 20', () => seen.length === 20);
+      clearInterval(drain);
+      for (const d of held.splice(0)) d.ack();
+      expect(seen).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('dead-letters a message that fails its schema and delivers the rest', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await jsm.streams.add({ name: 'SRC2', subjects: ['src2.>'] });
+    await jsm.streams.add({ name: 'DLQ2', subjects: ['dlq.src2'] });
+    await jsm.consumers.add('SRC2', { durable_name: 'c', ack_policy: AckPolicy.Explicit });
+    const js = jetstream(nats.nc);
+    const sink = new Sink(js);
+    await sink.publish('src2.x', { id: 'a', n: 1 });
+    await sink.publish('src2.x', { id: 'b', n: 'two' });
+    await sink.publish('src2.x', { id: 'c', n: 3 });
+    const seen: number[] = [];
+    const sub = source$({ js, stream: 'SRC2', durable: 'c', schema: Msg, capacity: 1, deadLetters: { sink, subject: 'dlq.src2' } }).subscribe((d) => {
+      seen.push(d.value.n);
+      d.ack();
+    });
+    try {
+      await until('the two valid messages', () => seen.length === 2);
+      expect(seen).toEqual([1, 3]);
+      const dl = await jsm.streams.getMessage('DLQ2', { last_by_subj: 'dlq.src2' });
+      const letter = dl!.json<{ seq: number; issues: string[] }>();
+      expect(letter.seq).toBe(2);
+      expect(letter.issues.join(' ')).toMatch(/n/);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+});
