@@ -1,5 +1,5 @@
 // source$ against a real nats-server: never more deliveries outstanding than its capacity,
-// pulls in batches (a new pull once half the capacity is free), and an invalid message goes
+// pulls in batches (a new pull once half the capacity, at most 64, is free), and an invalid message goes
 // to the dead-letter subject while the stream goes on.
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,28 @@ describe('source$', () => {
       expect(seen).toEqual(Array.from({ length: 20 }, (_, n) => n));
     } finally {
       sub.unsubscribe();
+    }
+  });
+
+  it('pulls again once 64 are free when half the capacity is more', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await jsm.streams.add({ name: 'SRC3', subjects: ['src3.>'] });
+    await jsm.consumers.add('SRC3', { durable_name: 'c', ack_policy: AckPolicy.Explicit });
+    const js = jetstream(nats.nc);
+    const sink = new Sink(js);
+    await Promise.all(Array.from({ length: 300 }, (_, n) => sink.publish('src3.x', { id: `m${n}`, n })));
+    const held: Delivery<Msg>[] = [];
+    const sub = source$({ js, stream: 'SRC3', durable: 'c', schema: Msg, capacity: 200, deadLetters: { sink, subject: 'dlq.src3' } }).subscribe((d) => held.push(d));
+    try {
+      await until('200 deliveries', () => held.length === 200);
+      for (const d of held.splice(0, 63)) d.ack();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(held.length).toBe(137);
+      held.shift()!.ack();
+      await until('64 more', () => held.length === 200);
+    } finally {
+      sub.unsubscribe();
+      for (const d of held) d.ack();
     }
   });
 

@@ -1,8 +1,9 @@
 // Data plane, input side: a durable pull consumer as an Observable of deliveries, each
 // with ack / nak (with delay) / term. Pulls only as many messages as there is room for
-// (`capacity` minus deliveries not yet settled; a new pull once half of it is free), so
-// nothing sits in a client buffer when the actor drains. A message that is not JSON or fails its schema is terminated and
-// copied to the dead-letter subject with its zod issues; the stream goes on.
+// (`capacity` minus deliveries not yet settled; a new pull once half of it, at most 64, is
+// free), so nothing sits in a client buffer when the actor drains. A message that is not
+// JSON or fails its schema is terminated and copied to the dead-letter subject with its zod
+// issues; the stream goes on.
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Observable } from 'rxjs';
 import type { z } from 'zod';
@@ -115,10 +116,11 @@ export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable
       });
     };
 
-    // Pull again once half the capacity is free, not at every settled delivery: a busy actor
-    // then pulls in batches, where one pull per message costs several times the CPU (client
-    // and server) of the message itself.
-    const refill = Math.max(1, Math.floor(opts.capacity / 2));
+    // Pull again once half the capacity (at most 64) is free, not at every settled delivery:
+    // a busy actor then pulls in batches, where one pull per message costs several times the
+    // CPU (client and server) of the message itself. The cap keeps an actor that holds many
+    // deliveries (the normalizer, waiting for groups to complete) pulling while it has room.
+    const refill = Math.max(1, Math.min(64, Math.floor(opts.capacity / 2)));
     (async () => {
       const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
       while (!closed) {
