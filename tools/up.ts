@@ -51,7 +51,24 @@ export async function run(argv: string[]): Promise<number> {
     for (;;) {
       const tick = new Promise<'tick'>((r) => setTimeout(() => r('tick'), progressMs));
       if ((await Promise.race([tick, stop.then(() => 'stop' as const)])) === 'stop') break;
-      const snap = await snapshot(session);
+      // A status read that does not return must not hold up progress for long, nor a stop at
+      // all (an `ace up` in a loaded test run once stopped printing and ignored SIGTERM, its
+      // loop most likely waiting on one).
+      const read = await Promise.race([
+        snapshot(session).then(
+          (snap) => ({ snap }),
+          (err: unknown) => ({ err }),
+        ),
+        stop.then(() => 'stop' as const),
+        new Promise<'slow'>((r) => setTimeout(() => r('slow'), 10_000).unref()),
+      ]);
+      if (read === 'stop') break;
+      if (read === 'slow') {
+        log('status read took over 10 s; skipped');
+        continue;
+      }
+      if ('err' in read) throw read.err;
+      const { snap } = read;
       const running = snap.actors.filter((a) => a.state === 'RUNNING' && !a.stale).length;
       const consumers = snap.streams.flatMap((s) => s.consumers);
       const lag = consumers.map((c) => `${c.name} ${c.pending}+${c.ackPending}`).join(', ');
