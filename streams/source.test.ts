@@ -22,12 +22,18 @@ const until = async (what: string, fn: () => boolean, timeoutMs = 10_000) => {
 describe('source$', () => {
   const nats = useNats();
 
-  it('holds at most capacity deliveries and pulls again once half of it is free', async () => {
+  /** Stream NAME on `<name>.>` (plus its dead-letter stream on `dlq.<name>`), durable `c`. */
+  const setup = async (name: string) => {
     const jsm = await jetstreamManager(nats.nc);
-    await jsm.streams.add({ name: 'SRC1', subjects: ['src1.>'] });
-    await jsm.consumers.add('SRC1', { durable_name: 'c', ack_policy: AckPolicy.Explicit });
+    await jsm.streams.add({ name: name.toUpperCase(), subjects: [`${name}.>`] });
+    await jsm.streams.add({ name: `DLQ_${name.toUpperCase()}`, subjects: [`dlq.${name}`] });
+    await jsm.consumers.add(name.toUpperCase(), { durable_name: 'c', ack_policy: AckPolicy.Explicit });
     const js = jetstream(nats.nc);
-    const sink = new Sink(js);
+    return { jsm, js, sink: new Sink(js) };
+  };
+
+  it('holds at most capacity deliveries and pulls again once half of it is free', async () => {
+    const { jsm, js, sink } = await setup('src1');
     for (let n = 0; n < 20; n++) await sink.publish('src1.x', { id: `m${n}`, n });
     const held: Delivery<Msg>[] = [];
     const seen: number[] = [];
@@ -64,11 +70,7 @@ describe('source$', () => {
   });
 
   it('pulls again once 64 are free when half the capacity is more', async () => {
-    const jsm = await jetstreamManager(nats.nc);
-    await jsm.streams.add({ name: 'SRC3', subjects: ['src3.>'] });
-    await jsm.consumers.add('SRC3', { durable_name: 'c', ack_policy: AckPolicy.Explicit });
-    const js = jetstream(nats.nc);
-    const sink = new Sink(js);
+    const { js, sink } = await setup('src3');
     await Promise.all(Array.from({ length: 300 }, (_, n) => sink.publish('src3.x', { id: `m${n}`, n })));
     const held: Delivery<Msg>[] = [];
     const sub = source$({ js, stream: 'SRC3', durable: 'c', schema: Msg, capacity: 200, deadLetters: { sink, subject: 'dlq.src3' } }).subscribe((d) => held.push(d));
@@ -86,12 +88,7 @@ describe('source$', () => {
   });
 
   it('dead-letters a message that fails its schema and delivers the rest', async () => {
-    const jsm = await jetstreamManager(nats.nc);
-    await jsm.streams.add({ name: 'SRC2', subjects: ['src2.>'] });
-    await jsm.streams.add({ name: 'DLQ2', subjects: ['dlq.src2'] });
-    await jsm.consumers.add('SRC2', { durable_name: 'c', ack_policy: AckPolicy.Explicit });
-    const js = jetstream(nats.nc);
-    const sink = new Sink(js);
+    const { jsm, js, sink } = await setup('src2');
     await sink.publish('src2.x', { id: 'a', n: 1 });
     await sink.publish('src2.x', { id: 'b', n: 'two' });
     await sink.publish('src2.x', { id: 'c', n: 3 });
@@ -103,7 +100,7 @@ describe('source$', () => {
     try {
       await until('the two valid messages', () => seen.length === 2);
       expect(seen).toEqual([1, 3]);
-      const dl = await jsm.streams.getMessage('DLQ2', { last_by_subj: 'dlq.src2' });
+      const dl = await jsm.streams.getMessage('DLQ_SRC2', { last_by_subj: 'dlq.src2' });
       const letter = dl!.json<{ seq: number; issues: string[] }>();
       expect(letter.seq).toBe(2);
       expect(letter.issues.join(' ')).toMatch(/n/);
