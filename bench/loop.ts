@@ -11,11 +11,16 @@
 // - pipelineSpeedup: with verification made about as costly as generation (CPU time burnt
 //   per rollout, the stand-in for code execution: the faster in-process setting's generation
 //   time per rollout), the in-process stage-after-stage step over the streamed step, where
-//   verification and learning overlap generation.
+//   verification and learning overlap generation. The in-process figure is the better
+//   setting's median of 4 steps, 2 run just before the streamed run and 2 just after, so a
+//   machine that speeds up or slows down meanwhile moves both sides.
 // - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
 // - pipelineSpeedupLag1 (and ...Lag1): the same with maxPolicyLag 1 (bounded staleness).
 // - cpuPerStep: CPU seconds per streamed costly step by actor and for nats-server (steps 1 to
-//   9; start-up and the first step left out), next to inProcess[].costlyCpuPerStep.
+//   9; start-up and the first step left out), next to inProcess[].costlyCpuPerStep; and the
+//   machine's (/proc/stat, both cores): machine/idle (mostly at the step boundary, where the
+//   strict barrier empties the pipeline and refills it), machine/steal (taken by the host),
+//   machine/other (busy outside the actors and nats-server: the CLI, this bench, neighbours).
 // - learnerPhasesMs: medians of the learner's step phases (ms): last group in -> gradients
 //   done (tail), optimizer, new version written + announced + next prompts out (publish), and
 //   the rest of the checkpoint (off the critical path).
@@ -37,7 +42,8 @@ import { promptTokens, responseText } from '../ops/recipe/template.ts';
 import { MathVerifierPool } from '../ops/reward/math/pool.ts';
 import { Rng } from '../ops/rng.ts';
 import { generateMathTasks, type MathTask } from '../ops/tasks/math.ts';
-import { connectNats } from '../streams/manager.ts';
+import { Heartbeat } from '../contracts/metrics.ts';
+import { connectNats, openKv } from '../streams/manager.ts';
 import { startNatsServer } from '../streams/server.ts';
 import { heartbeats, readAll, runAce } from '../test/support/up.ts';
 
@@ -51,8 +57,15 @@ let LEARN_THREADS = 2;
 let GENERATORS = 1;
 let VERIFIER_NICE = 10;
 const REPS = 3;
+/** In-process costly steps per setting on each side of the streamed costly run. */
+const COSTLY_REPS_EACH_SIDE = 2;
 const SEED = 11;
 const log = (m: string) => process.stderr.write(`[bench loop] ${m}\n`);
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b);
+  const h = Math.floor(v.length / 2);
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+};
 
 interface InProcess {
   gen: Generator;
@@ -127,13 +140,20 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
+/** The machine's CPU seconds (all cores) spent idle, stolen by the hypervisor, and busy, from /proc/stat (Linux). */
+function machineCpuSeconds(): { idle: number; steal: number; busy: number } | null {
+  if (!existsSync('/proc/stat')) return null;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { idle: (idle + iowait) / 100, steal: steal / 100, busy: (user + nice + system + irq + softirq) / 100 };
+}
+
 export async function streamed(
   natsUrl: string,
   base: string,
   burnMs: number,
   maxPolicyLag = 0,
   serverPid?: number,
-): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number>; cpuPerStep: Record<string, number> }> {
+): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number>; cpuPerStep: Record<string, number>; records: StepRecord[] }> {
   const runDir = mkdtempSync(join(tmpdir(), 'ace-bench-loop-'));
   const steps = 10;
   const t = topology(base, runDir, steps, burnMs, maxPolicyLag);
@@ -141,8 +161,9 @@ export async function streamed(
   writeFileSync(file, JSON.stringify(t));
   const prefix = t.prefix!;
   const nc = await connectNats(natsUrl, 'bench-loop');
-  // CPU seconds over time, per process: actors from their heartbeats (about one a second),
-  // nats-server from /proc, polled while the run goes.
+  // CPU seconds over time, per process: actors from their heartbeats (about one a second,
+  // watched on the actors bucket once it exists: a watch costs the server far less than listing
+  // keys over and over), nats-server and the machine from /proc, read each second.
   const cpuSeen = new Map<string, { ts: number; cpu: number }[]>();
   const note = (who: string, ts: number, cpu: number) => {
     const xs = cpuSeen.get(who) ?? [];
@@ -150,17 +171,39 @@ export async function streamed(
     cpuSeen.set(who, xs);
   };
   let running = true;
-  const poll = (async () => {
+  let stopWatch = () => {};
+  const watchBeats = (async () => {
     while (running) {
-      const beats = await heartbeats(nc, prefix).catch(() => []);
-      for (const h of beats) if (h.metrics['process/cpu_s'] !== undefined) note(h.instance, h.ts, h.metrics['process/cpu_s']);
+      // The bucket appears once `ace train` has set the topology up.
+      const w = await openKv(nc, `${prefix}-actors`)
+        .then((kv) => kv.watch())
+        .catch(() => null);
+      if (!w) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      stopWatch = () => w.stop();
+      if (!running) w.stop();
+      for await (const e of w) {
+        if (e.operation !== 'PUT' || !e.value.length) continue;
+        const h = Heartbeat.safeParse(e.json());
+        if (h.success && h.data.metrics['process/cpu_s'] !== undefined) note(h.data.instance, h.data.ts, h.data.metrics['process/cpu_s']);
+      }
+      return;
+    }
+  })();
+  const pollProc = (async () => {
+    while (running) {
       if (serverPid) note('nats-server', Date.now(), processCpuSeconds(serverPid));
-      await new Promise((r) => setTimeout(r, 250));
+      const machine = machineCpuSeconds();
+      if (machine) for (const [k, v] of Object.entries(machine)) note(`machine/${k}`, Date.now(), v);
+      await new Promise((r) => setTimeout(r, 1000));
     }
   })();
   const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000);
   running = false;
-  await poll;
+  stopWatch();
+  await Promise.all([watchBeats, pollProc]);
   if (r.code !== 0) throw new Error(`streamed run failed:\n${r.stderr}`);
   const records = (await readAll<StepRecord>(nc, `${prefix.toUpperCase()}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
   const beats = await heartbeats(nc, prefix);
@@ -168,7 +211,6 @@ export async function streamed(
   await nc.close();
   const secs = records.slice(1).map((x) => x.metrics['step/seconds']).sort((a, b) => a - b);
   const total = records.reduce((s, x) => s + x.metrics['step/seconds'], 0);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // Median per phase over the measured steps (the first step, with graph builds, left out).
   const phasesMs = Object.fromEntries(PHASES.map((k) => [k.slice('step/'.length), Number(median(records.slice(1).map((x) => x.metrics[k])).toFixed(1))]));
   // CPU seconds per step over the measured steps (start of step 1 to the end of the last),
@@ -187,8 +229,14 @@ export async function streamed(
     const actor = who === 'nats-server' ? who : (beats.find((h) => h.instance === who)?.actor ?? who);
     cpuPerStep[actor] = (cpuPerStep[actor] ?? 0) + (at(xs, to) - at(xs, from)) / (records.length - 1);
   }
+  // Busy CPU not in the actors or nats-server: the CLI that runs the topology, this poller and
+  // anything else on the machine.
+  if (cpuPerStep['machine/busy'] !== undefined) {
+    const known = Object.entries(cpuPerStep).filter(([k]) => !k.startsWith('machine/')).reduce((s, [, v]) => s + v, 0);
+    cpuPerStep['machine/other'] = cpuPerStep['machine/busy'] - known;
+  }
   for (const k of Object.keys(cpuPerStep)) cpuPerStep[k] = Number(cpuPerStep[k].toFixed(3));
-  return { stepSeconds: secs[Math.floor(secs.length / 2)], busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs, cpuPerStep };
+  return { stepSeconds: median(secs), busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs, cpuPerStep, records };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -224,8 +272,7 @@ export async function run(argv: string[]): Promise<number> {
   // In-process baseline: the best of ORT threads busy-waiting (its default, best for a
   // process that has the cores to itself) and sleeping, median of REPS steps each. The
   // costly verification's CPU per rollout is the faster setting's generation time per rollout.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; gen: number; cpu: Record<string, number> }[] = [];
+  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; costlyRuns: number[]; gen: number; cpu: Record<string, number>; cpuSum: Record<string, number> }[] = [];
   for (const spinWait of [true, false]) {
     const p: InProcess = {
       gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
@@ -244,35 +291,43 @@ export async function run(argv: string[]): Promise<number> {
       cheap.push(x.seconds);
       gen.push(x.genSeconds);
     }
-    setups.push({ spinWait, p, cheap: median(cheap), costly: 0, gen: median(gen), cpu: {} });
+    setups.push({ spinWait, p, cheap: median(cheap), costly: 0, costlyRuns: [], gen: median(gen), cpu: {}, cpuSum: {} });
     log(`in-process (spinWait ${spinWait}): step ${median(cheap).toFixed(2)} s (generation ${median(gen).toFixed(2)} s)`);
   }
   const burnMs = (Math.min(...setups.map((s) => s.gen)) * 1000) / (TASKS * G);
-  for (const s of setups) {
-    const costly: number[] = [];
-    for (let r = 0; r < REPS; r++) {
-      const x = await inProcessStep(s.p, tasks, burnMs);
-      costly.push(x.seconds);
-      for (const [k, v] of Object.entries(x.cpu)) s.cpu[k] = (s.cpu[k] ?? 0) + v / REPS;
+  // In-process costly steps, half of them before the streamed costly run and half after: the
+  // ratio then holds up when the machine (shared, noisy) speeds up or slows down between them.
+  const costlyReps = (n: number) => async () => {
+    for (const s of setups) {
+      for (let r = 0; r < n; r++) {
+        const x = await inProcessStep(s.p, tasks, burnMs);
+        s.costlyRuns.push(x.seconds);
+        for (const [k, v] of Object.entries(x.cpu)) s.cpuSum[k] = (s.cpuSum[k] ?? 0) + v;
+      }
     }
-    s.costly = median(costly);
-    log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) ${s.costly.toFixed(2)} s`);
-    await s.p.learner.close();
-    await s.p.gen.dispose();
-    await s.p.verifier.close();
-  }
-  const baseline = setups;
-  const cheap = { seconds: Math.min(...baseline.map((b) => b.cheap)) };
-  const costly = { seconds: Math.min(...baseline.map((b) => b.costly)) };
+  };
+  const cheap = { seconds: Math.min(...setups.map((b) => b.cheap)) };
 
   const server = await startNatsServer();
   try {
     log('streamed steps, cheap verification ...');
     const s1 = await streamed(server.url, base, 0, 0, server.pid);
     log(`streamed step ${s1.stepSeconds.toFixed(2)} s`);
+    await costlyReps(COSTLY_REPS_EACH_SIDE)();
     log('streamed steps, costly verification ...');
     const s2 = await streamed(server.url, base, burnMs, 0, server.pid);
     log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
+    await costlyReps(COSTLY_REPS_EACH_SIDE)();
+    for (const s of setups) {
+      s.costly = median(s.costlyRuns);
+      for (const [k, v] of Object.entries(s.cpuSum)) s.cpu[k] = v / s.costlyRuns.length;
+      log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) ${s.costly.toFixed(2)} s (runs ${s.costlyRuns.map((x) => x.toFixed(2)).join(', ')})`);
+      await s.p.learner.close();
+      await s.p.gen.dispose();
+      await s.p.verifier.close();
+    }
+    const baseline = setups;
+    const costly = { seconds: Math.min(...baseline.map((b) => b.costly)) };
     log('streamed steps, costly verification, maxPolicyLag 1 ...');
     const s3 = await streamed(server.url, base, burnMs, 1, server.pid);
     log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);

@@ -123,7 +123,9 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const releaseStep = async (s: number, version: number) => {
       const stage = stageAt(cfg.curriculum, s);
       const tasks = selectTasks(pool, passRates, stage, ctx.topology.seed, s, cfg.tasksPerStep);
-      for (const [i, t] of tasks.entries()) {
+      // All at once: one round trip on the critical path, not one per prompt. Their order in
+      // the stream does not matter (row seeds fix each sample; groups add in index order).
+      await Promise.all(tasks.map((t, i) => {
         const msg: Task = {
           kind: 'task',
           id: `task.${ctx.runId}.s${s}.${i}`,
@@ -140,8 +142,8 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
           maxResponseTokens: stage.maxResponseTokens,
           meta: { level: t.level, family: t.family },
         };
-        await ctx.sink.publish(subjects.prompts(s), msg);
-      }
+        return ctx.sink.publish(subjects.prompts(s), msg);
+      }));
     };
     // Prompts through `current` + maxPolicyLag, tagged with the version current now; msgIDs
     // make a re-release after a restart a no-op.
