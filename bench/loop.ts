@@ -13,7 +13,7 @@
 //   time per rollout), the in-process stage-after-stage step over the streamed step, where
 //   verification and learning overlap generation. The in-process figure is the better
 //   setting's median of 4 steps, 2 run just before the streamed run and 2 just after, so a
-//   machine that speeds up or slows down meanwhile moves both sides.
+//   machine that speeds up or slows down meanwhile moves both sides (likewise for ...Lag1).
 // - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
 // - pipelineSpeedupLag1 (and ...Lag1): the same with maxPolicyLag 1 (bounded staleness).
 // - cpuPerStep: CPU seconds per streamed costly step by actor and for nats-server (steps 1 to
@@ -272,7 +272,7 @@ export async function run(argv: string[]): Promise<number> {
   // In-process baseline: the best of ORT threads busy-waiting (its default, best for a
   // process that has the cores to itself) and sleeping, median of REPS steps each. The
   // costly verification's CPU per rollout is the faster setting's generation time per rollout.
-  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; costlyRuns: number[]; gen: number; cpu: Record<string, number>; cpuSum: Record<string, number> }[] = [];
+  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; costlyRuns: number[][]; gen: number; cpu: Record<string, number>; cpuSum: Record<string, number> }[] = [];
   for (const spinWait of [true, false]) {
     const p: InProcess = {
       gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
@@ -295,17 +295,22 @@ export async function run(argv: string[]): Promise<number> {
     log(`in-process (spinWait ${spinWait}): step ${median(cheap).toFixed(2)} s (generation ${median(gen).toFixed(2)} s)`);
   }
   const burnMs = (Math.min(...setups.map((s) => s.gen)) * 1000) / (TASKS * G);
-  // In-process costly steps, half of them before the streamed costly run and half after: the
-  // ratio then holds up when the machine (shared, noisy) speeds up or slows down between them.
-  const costlyReps = (n: number) => async () => {
+  // In-process costly steps on both sides of each streamed costly run (2 per setting before,
+  // 2 after; the strict run and the maxPolicyLag 1 run share the ones between them): a ratio
+  // then holds up when the machine (shared, noisy) speeds up or slows down meanwhile.
+  const costlyReps = async () => {
     for (const s of setups) {
-      for (let r = 0; r < n; r++) {
+      const runs: number[] = [];
+      for (let r = 0; r < COSTLY_REPS_EACH_SIDE; r++) {
         const x = await inProcessStep(s.p, tasks, burnMs);
-        s.costlyRuns.push(x.seconds);
+        runs.push(x.seconds);
         for (const [k, v] of Object.entries(x.cpu)) s.cpuSum[k] = (s.cpuSum[k] ?? 0) + v;
       }
+      s.costlyRuns.push(runs);
     }
   };
+  /** The better setting's median over the rep blocks `from`..`to` (inclusive). */
+  const sequential = (from: number, to: number) => Math.min(...setups.map((s) => median(s.costlyRuns.slice(from, to + 1).flat())));
   const cheap = { seconds: Math.min(...setups.map((b) => b.cheap)) };
 
   const server = await startNatsServer();
@@ -313,24 +318,27 @@ export async function run(argv: string[]): Promise<number> {
     log('streamed steps, cheap verification ...');
     const s1 = await streamed(server.url, base, 0, 0, server.pid);
     log(`streamed step ${s1.stepSeconds.toFixed(2)} s`);
-    await costlyReps(COSTLY_REPS_EACH_SIDE)();
+    await costlyReps();
     log('streamed steps, costly verification ...');
     const s2 = await streamed(server.url, base, burnMs, 0, server.pid);
     log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
-    await costlyReps(COSTLY_REPS_EACH_SIDE)();
+    await costlyReps();
+    log('streamed steps, costly verification, maxPolicyLag 1 ...');
+    const s3 = await streamed(server.url, base, burnMs, 1, server.pid);
+    log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);
+    await costlyReps();
     for (const s of setups) {
-      s.costly = median(s.costlyRuns);
-      for (const [k, v] of Object.entries(s.cpuSum)) s.cpu[k] = v / s.costlyRuns.length;
-      log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) ${s.costly.toFixed(2)} s (runs ${s.costlyRuns.map((x) => x.toFixed(2)).join(', ')})`);
+      s.costly = median(s.costlyRuns.slice(0, 2).flat());
+      const n = s.costlyRuns.flat().length;
+      for (const [k, v] of Object.entries(s.cpuSum)) s.cpu[k] = v / n;
+      log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) runs ${s.costlyRuns.map((b) => b.map((x) => x.toFixed(2)).join(', ')).join(' | ')}`);
       await s.p.learner.close();
       await s.p.gen.dispose();
       await s.p.verifier.close();
     }
     const baseline = setups;
-    const costly = { seconds: Math.min(...baseline.map((b) => b.costly)) };
-    log('streamed steps, costly verification, maxPolicyLag 1 ...');
-    const s3 = await streamed(server.url, base, burnMs, 1, server.pid);
-    log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);
+    const costly = { seconds: sequential(0, 1) };
+    const costlyLag1 = { seconds: sequential(1, 2) };
     const result = {
       stepSeconds: Number(s1.stepSeconds.toFixed(3)),
       inProcessStepSeconds: Number(cheap.seconds.toFixed(3)),
@@ -344,11 +352,13 @@ export async function run(argv: string[]): Promise<number> {
       // Bounded staleness (rollouts may be one version old): generation of step N+1 overlaps
       // the learner's step N, which strict on-policy forbids.
       streamedCostlyStepSecondsLag1: Number(s3.stepSeconds.toFixed(3)),
-      pipelineSpeedupLag1: Number((costly.seconds / s3.stepSeconds).toFixed(3)),
+      sequentialCostlyStepSecondsLag1: Number(costlyLag1.seconds.toFixed(3)),
+      pipelineSpeedupLag1: Number((costlyLag1.seconds / s3.stepSeconds).toFixed(3)),
       generatorBusyFracLag1: Number(s3.busyFrac.toFixed(3)),
       learnerPhasesMs: s1.phasesMs,
       // CPU seconds per step by actor (all instances) and nats-server, costly run.
       cpuPerStep: s2.cpuPerStep,
+      cpuPerStepLag1: s3.cpuPerStep,
       rolloutsPerStep: TASKS * G,
       settings: { tasksPerCall: TASKS_PER_CALL, genThreads: GEN_THREADS, learnThreads: LEARN_THREADS, generators: GENERATORS, verifierNice: VERIFIER_NICE },
       maxResponseTokens: MAX_TOKENS,
