@@ -19,7 +19,7 @@ describe('wire contracts', () => {
 
   it('rejects a verdict whose reward does not fit the schema, naming the field', () => {
     const base = {
-      kind: 'verdict', id: 'v1', runId: 'r', step: 0, policyVersion: 0, ts: 1, rolloutId: 'ro1', taskId: 't1', groupId: 'g1', index: 0, groupSize: 4,
+      kind: 'verdict', id: 'v1', runId: 'r', step: 0, policyVersion: 0, ts: 1, rolloutId: 'ro1', taskId: 't1', groupId: 'g1', groupIndex: 0, index: 0, groupSize: 4,
       outcome: { kind: 'correct', reason: 'equal' }, reward: 1, verifier: 'v-0', verifyMs: 1, promptTokens: [1], responseTokens: [2],
     };
     expect(Verdict.safeParse(base).success).toBe(true);

@@ -7,6 +7,8 @@ export const Rollout = Envelope.extend({
   kind: z.literal('rollout'),
   taskId: Id,
   groupId: Id,
+  /** Position of the group within its step's batch, 0..tasksPerStep-1 (the learner adds gradients in this order). */
+  groupIndex: z.int().min(0),
   /** Position within the group, 0..groupSize-1. */
   index: z.int().min(0),
   groupSize: z.int().min(1),

@@ -18,6 +18,8 @@ export type ScoredMember = z.infer<typeof ScoredMember>;
 export const ScoredGroup = Envelope.extend({
   kind: z.literal('scored-group'),
   groupId: Id,
+  /** Position of the group within its step's batch, 0..tasksPerStep-1 (the learner adds gradients in this order). */
+  groupIndex: z.int().min(0),
   taskId: Id,
   members: z.array(ScoredMember).min(1),
   rewardMean: z.number(),

@@ -6,6 +6,8 @@ export const Task = Envelope.extend({
   kind: z.literal('task'),
   taskId: Id,
   groupId: Id,
+  /** Position of the group within its step's batch, 0..tasksPerStep-1 (the learner adds gradients in this order). */
+  groupIndex: z.int().min(0),
   domain: Domain,
   prompt: z.string().min(1),
   /** Gold answer in LaTeX (math). */

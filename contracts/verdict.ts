@@ -17,6 +17,8 @@ export const Verdict = Envelope.extend({
   rolloutId: Id,
   taskId: Id,
   groupId: Id,
+  /** Position of the group within its step's batch, 0..tasksPerStep-1 (the learner adds gradients in this order). */
+  groupIndex: z.int().min(0),
   index: z.int().min(0),
   groupSize: z.int().min(1),
   outcome: Outcome,

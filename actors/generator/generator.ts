@@ -81,6 +81,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
               ts: Date.now(),
               taskId: t.taskId,
               groupId: t.groupId,
+              groupIndex: t.groupIndex,
               index: r.index,
               groupSize: t.groupSize,
               domain: t.domain,

@@ -135,6 +135,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
           ts: Date.now(),
           taskId: t.id,
           groupId: `g.s${s}.${i}`,
+          groupIndex: i,
           domain: 'math',
           prompt: t.question,
           gold: t.gold,

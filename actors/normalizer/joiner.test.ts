@@ -5,7 +5,7 @@ import { GroupJoiner } from './joiner.ts';
 function verdict(groupId: string, index: number, reward: 0 | 1 | null, groupSize = 4): Verdict {
   const kind = reward === 1 ? 'correct' : reward === 0 ? 'wrong' : 'timeout';
   return {
-    kind: 'verdict', id: `${groupId}.${index}.v`, runId: 'r', step: 3, policyVersion: 3, ts: 0, rolloutId: `${groupId}.${index}`,
+    kind: 'verdict', id: `${groupId}.${index}.v`, runId: 'r', step: 3, policyVersion: 3, ts: 0, rolloutId: `${groupId}.${index}`, groupIndex: 0,
     taskId: `task-${groupId}`, groupId, index, groupSize, outcome: { kind, reason: kind }, reward, verifier: 'v-0', verifyMs: 1,
     promptTokens: [1, 2], responseTokens: [3, index],
   };

@@ -81,6 +81,7 @@ export class GroupJoiner {
       policyVersion: first.policyVersion,
       ts: now,
       groupId,
+      groupIndex: first.groupIndex,
       taskId: first.taskId,
       members: members.map((m, i) => ({
         rolloutId: m.rolloutId,

@@ -61,6 +61,7 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
             rolloutId: r.id,
             taskId: r.taskId,
             groupId: r.groupId,
+            groupIndex: r.groupIndex,
             index: r.index,
             groupSize: r.groupSize,
             outcome,
