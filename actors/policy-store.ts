@@ -5,7 +5,7 @@
 // on a filesystem the actors share (no copy at all: the fast path on one machine).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { PolicyUpdate } from '../contracts/policy.ts';
@@ -13,6 +13,7 @@ import { loadParams } from '../ops/model/checkpoint.ts';
 import { type LlamaConfig, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../ops/model/safetensors.ts';
 import { openObjectStore } from '../streams/manager.ts';
+import type { Sink } from '../streams/sink.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { rlSubjects } from './rl-subjects.ts';
 import { CodedError } from '../ops/errors.ts';
@@ -72,4 +73,51 @@ export async function loadAnnounced(nc: NatsConnection, names: TopologyNames, ru
   if (digest !== a.digest) throw new PolicyStoreError('DIGEST_MISMATCH', `policy v${version}: ${a.location.path} has digest ${digest}, announced ${a.digest}`);
   const config = parseLlamaConfig(JSON.parse(readFileSync(join(dirname(a.location.path), 'config.json'), 'utf8')));
   return { config, params: loadParams(config, bytes), digest };
+}
+
+/** Where and how a learner announces its versions. `params` is read at each announcement. */
+export interface Announcer {
+  nc: NatsConnection;
+  names: TopologyNames;
+  sink: Sink;
+  runId: string;
+  /** 'object-store': the weights are put there; 'file': the announcement points at `file`. */
+  weights: 'object-store' | 'file';
+  config: LlamaConfig;
+  params: ReadonlyMap<string, Float32Array>;
+}
+
+/**
+ * Publishes version `version` (stored where `a.weights` says) and its announcement. In 'file'
+ * mode `file` is the version's model.safetensors, with its bytes when the caller has them (else
+ * they are read back to digest them); unused in 'object-store' mode. An announced version is immutable: the generators may
+ * already be sampling with it.
+ */
+export async function announcePolicy(a: Announcer, version: number, file: { path: string; bytes?: Uint8Array }): Promise<PolicyUpdate> {
+  let location: PolicyUpdate['location'];
+  let digest: string;
+  let bytes: number;
+  if (a.weights === 'file') {
+    const data = file.bytes ?? readFileSync(file.path);
+    location = { type: 'file', path: resolve(file.path) };
+    digest = sha256Hex(data);
+    bytes = data.length;
+  } else {
+    ({ digest, bytes } = await putPolicy(a.nc, a.names, version, a.config, a.params));
+    location = { type: 'object-store', bucket: a.names.objectStore, name: policyObjectName(version) };
+  }
+  const update: PolicyUpdate = {
+    kind: 'policy-update',
+    id: `policy.${a.runId}.v${version}`,
+    runId: a.runId,
+    step: version,
+    policyVersion: version,
+    ts: Date.now(),
+    digest,
+    bytes,
+    format: 'safetensors',
+    location,
+  };
+  await a.sink.publish(rlSubjects(a.names, a.runId).policy(version), update);
+  return update;
 }

@@ -14,7 +14,9 @@ import { connectNats, ensureConsumer } from '../streams/manager.ts';
 import { startNatsServer } from '../streams/server.ts';
 import { Sink } from '../streams/sink.ts';
 import { source$ } from '../streams/source.ts';
-import { heartbeats, readAll, sampleInFlight, startUp } from '../test/support/up.ts';
+import { heartbeats, readAll, sampleInFlight, startUp } from '../tools/harness/up.ts';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
 const Msg = z.object({ id: z.string(), t: z.number(), pad: z.string() });
 const log = (m: string) => process.stderr.write(`[bench backbone] ${m}\n`);
@@ -123,8 +125,15 @@ async function backpressure(url: string, nc: NatsConnection): Promise<{ rssQuart
   return { rssQuartersMb: [0, 1, 2, 3].map((i) => Number(mean(rss.slice(i * q, (i + 1) * q)).toFixed(1))), maxInFlight, maxUnverified };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
+export const command = defineCommand({
+  name: 'bench backbone',
+  summary: 'one-hop message rate and latency, two processes of a CPU-bound stage against one, backpressure and memory',
+  flags: JSON_FLAG,
+  examples: ['ace bench backbone --json'],
+  run: (f) => benchBackbone(f.json),
+});
+
+async function benchBackbone(json: boolean): Promise<number> {
   const server = await startNatsServer();
   const nc = await connectNats(server.url, 'bench-pub');
   const consumerNc = await connectNats(server.url, 'bench-sub');

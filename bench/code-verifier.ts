@@ -7,6 +7,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { CodeVerifierPool } from '../ops/reward/code/pool.ts';
 import { sandboxCommand, sandboxProblem } from '../ops/reward/code/py-runner.ts';
 import { CodeLimits } from '../ops/reward/code/types.ts';
+import { z } from 'zod';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -40,9 +43,15 @@ function coldLaunchMs(reps: number): { sandboxMs: number; bareMs: number } {
   return { sandboxMs: time(cmd), bareMs: time(['/usr/bin/python3', '-I', '-c', 'pass']) };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const quick = argv.includes('--quick');
+export const command = defineCommand({
+  name: 'bench code-verifier',
+  summary: 'code verifier throughput (JavaScript and Python) and sandbox overhead per run',
+  flags: { ...JSON_FLAG, quick: { schema: z.boolean().default(false), help: 'fewer programs (a quick look, noisier figures)' } },
+  examples: ['ace bench code-verifier --json'],
+  run: (f) => benchCodeVerifier(f.json, f.quick),
+});
+
+async function benchCodeVerifier(json: boolean, quick: boolean): Promise<number> {
   const problem = sandboxProblem();
   if (problem) {
     log(`python sandbox unavailable: ${problem}\nHINT: install bubblewrap and python3 (apt-get install bubblewrap python3)`);

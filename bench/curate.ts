@@ -7,14 +7,22 @@ import { cpus } from 'node:os';
 import { decontaminate } from '../ops/data/decontam.ts';
 import { mathCurateSources, promptDocs } from '../ops/data/math-pool.ts';
 import { missingDatasetReason } from '../ops/datasets.ts';
+import { z } from 'zod';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
-const { pool: POOL, benchmarks: BENCHMARKS } = mathCurateSources();
 const docs = promptDocs;
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const at = argv.indexOf('--runs');
-  const runs = at >= 0 ? Number(argv[at + 1]) : 7;
+export const command = defineCommand({
+  name: 'bench curate',
+  summary: 'decontamination throughput of the math pool against every math benchmark (../shared/datasets)',
+  flags: { ...JSON_FLAG, runs: { schema: z.int().min(1).max(1000).default(7), help: 'timed runs (the median is reported)' } },
+  examples: ['ace bench curate --json'],
+  run: (f) => benchCurate(f.json, f.runs),
+});
+
+async function benchCurate(json: boolean, runs: number): Promise<number> {
+  const { pool: POOL, benchmarks: BENCHMARKS } = mathCurateSources();
   for (const c of [...POOL, ...BENCHMARKS]) {
     const reason = missingDatasetReason(c.file);
     if (reason) {

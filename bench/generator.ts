@@ -1,5 +1,6 @@
 // `ace bench generator [--json]`: sampling throughput of the ONNX-Loop generator and its
-// speedup over the per-token JavaScript loop on the same model, same prompts, same uniforms.
+// speedup over the per-token JavaScript loop (./generator-js-loop.ts) on the same model, same
+// prompts, same uniforms.
 // Model: the default LlamaConfig (d_model 256, 4 layers, 4 heads, SwiGLU 768, vocab 272,
 // 3.48M parameters) with seeded random weights; prompts of --prompt random byte tokens.
 // - tokensPerSec[B]: B rows x decode steps / seconds of Generator.sample (prefill included;
@@ -13,27 +14,42 @@ import { loadavg } from 'node:os';
 import { Rng } from '../ops/rng.ts';
 import { initParams, paramCount, parseLlamaConfig } from '../ops/model/config.ts';
 import { Generator, type SampleResult } from '../ops/model/generator.ts';
+import { JsLoopSampler } from './generator-js-loop.ts';
+import { z } from 'zod';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
 const log = (m: string) => process.stderr.write(`[bench generator] ${m}\n`);
 
-function flag(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-}
+const batchList = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'comma-separated batch sizes')
+  .transform((s) => s.split(',').map(Number))
+  .refine((xs) => xs.every((x) => x >= 1 && x <= 4096), 'batch sizes from 1 to 4096');
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const batches = (argv.includes('--batches') ? argv[argv.indexOf('--batches') + 1] : '64,256').split(',').map(Number);
-  const maxNewTokens = flag(argv, 'new', 128);
-  const promptTokens = flag(argv, 'prompt', 32);
-  const reps = flag(argv, 'reps', 2);
-  const threads = flag(argv, 'threads', 2);
-  const seed = flag(argv, 'seed', 1);
+export const command = defineCommand({
+  name: 'bench generator',
+  summary: 'sampling tokens/s of the ONNX-Loop generator and its speedup over a per-token JavaScript loop',
+  flags: {
+    ...JSON_FLAG,
+    batches: { schema: batchList.default([64, 256]), help: 'batch sizes', value: 'B,B', range: 'comma-separated integers from 1 to 4096' },
+    new: { schema: z.int().min(1).max(65_536).default(128), help: 'new tokens per row' },
+    prompt: { schema: z.int().min(1).max(65_536).default(32), help: 'prompt tokens per row' },
+    reps: { schema: z.int().min(1).max(100).default(2), help: 'interleaved runs (best reported)' },
+    threads: { schema: z.int().min(1).max(256).default(2), help: 'ORT threads' },
+    seed: { schema: z.int().default(1), help: 'seed of the random weights and prompts' },
+  },
+  examples: ['ace bench generator --json', 'ace bench generator --batches 16,64 --new 64 --threads 1'],
+  run: (f) => benchGenerator(f.json, f.batches, f.new, f.prompt, f.reps, f.threads, f.seed),
+});
+
+async function benchGenerator(json: boolean, batches: number[], maxNewTokens: number, promptTokens: number, reps: number, threads: number, seed: number): Promise<number> {
 
   const config = parseLlamaConfig({});
   const params = initParams(config, new Rng(seed));
   const maxBatch = Math.max(...batches);
   const gen = await Generator.create(config, params, { threads, maxBatch, maxSeqLen: promptTokens + maxNewTokens });
+  const jsLoop = await JsLoopSampler.create(gen);
   log(
     `model d_model ${config.hidden_size}, ${config.num_hidden_layers} layers, ${config.num_attention_heads} heads, ` +
       `ffn ${config.intermediate_size}, vocab ${config.vocab_size}, ${paramCount(config)} params; ` +
@@ -64,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     // Warm-up: session arenas and the JS-loop graphs, outside the timed runs.
     await gen.sample(prompts, { ...opts, maxNewTokens: 4 });
-    await gen.sampleJsLoop(prompts, { ...opts, maxNewTokens: 4 });
+    await jsLoop.sample(prompts, { ...opts, maxNewTokens: 4 });
     let loopBest = Infinity;
     let jsBest = Infinity;
     let loopCpu = 0;
@@ -79,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
       const loopC = cpuSeconds(process.cpuUsage(c0));
       t0 = performance.now();
       c0 = process.cpuUsage();
-      jsOut = await gen.sampleJsLoop(prompts, opts);
+      jsOut = await jsLoop.sample(prompts, opts);
       const jsS = (performance.now() - t0) / 1000;
       const jsC = cpuSeconds(process.cpuUsage(c0));
       log(
@@ -112,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
         `speedup ${row.loopSpeedup}x, same tokens: ${identical}`,
     );
   }
+  await jsLoop.dispose();
   await gen.dispose();
   const out = {
     bench: 'generator',

@@ -12,11 +12,23 @@ import { trainFlops } from '../ops/model/transformer.ts';
 import { Rng } from '../ops/rng.ts';
 import { Graph } from '../ops/tensor/graph.ts';
 import { createSession, tensor } from '../ops/tensor/session.ts';
+import { z } from 'zod';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
-function flag(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-}
+export const command = defineCommand({
+  name: 'bench learner',
+  summary: "learner FLOP rate (forward + PG loss + backward) against ORT's sgemm rate on the same threads",
+  flags: {
+    ...JSON_FLAG,
+    batch: { schema: z.int().min(1).max(4096).default(16), help: 'rows per micro-batch' },
+    length: { schema: z.int().min(8).max(65_536).default(256), help: 'tokens per row' },
+    threads: { schema: z.int().min(1).max(256).default(2), help: 'ORT threads' },
+    steps: { schema: z.int().min(1).max(1000).default(5), help: 'timed rounds' },
+  },
+  examples: ['ace bench learner --json', 'ace bench learner --batch 8 --length 512 --threads 1'],
+  run: (f) => benchLearner(f.json, f.batch, f.length, f.threads, f.steps),
+});
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -25,12 +37,7 @@ function median(xs: number[]): number {
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const B = flag(argv, 'batch', 16);
-  const T = flag(argv, 'length', 256);
-  const threads = flag(argv, 'threads', 2);
-  const steps = flag(argv, 'steps', 5);
+async function benchLearner(json: boolean, B: number, T: number, threads: number, steps: number): Promise<number> {
   const config = parseLlamaConfig({ hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 4, intermediate_size: 768 });
 
   // ORT sgemm reference: C = A B, 1024^3, same thread count.

@@ -28,16 +28,18 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { burnCpu } from '../actors/burn.ts';
+import { injectionEnv } from '../actors/fault.ts';
 import { defaultBuckets } from '../actors/learner/config.ts';
-import { selectTasks, sharedPrefixFor } from '../actors/learner/learner.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import type { TopologyInput } from '../contracts/topology.ts';
+import type { Reward } from '../contracts/verdict.ts';
 import { AdamW } from '../ops/model/adamw.ts';
-import { loadCheckpoint, saveCheckpoint } from '../ops/model/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint, trainerState } from '../ops/model/checkpoint.ts';
 import { initParams, type LlamaConfig, parseLlamaConfig } from '../ops/model/config.ts';
 import { Generator } from '../ops/model/generator.ts';
 import { Learner } from '../ops/model/learner.ts';
 import { groupAdvantages } from '../ops/recipe/advantage.ts';
+import { mathPool, selectTasks, sharedPrefixFor } from '../ops/recipe/curriculum.ts';
 import { promptTokens, responseText } from '../ops/recipe/template.ts';
 import { MathVerifierPool } from '../ops/reward/math/pool.ts';
 import { Rng } from '../ops/rng.ts';
@@ -45,9 +47,12 @@ import { generateMathTasks, type MathTask } from '../ops/tasks/math.ts';
 import { Heartbeat } from '../contracts/metrics.ts';
 import { connectNats, openKv } from '../streams/manager.ts';
 import { startNatsServer } from '../streams/server.ts';
-import { heartbeats, readAll, runAce } from '../test/support/up.ts';
+import { heartbeats, readAll, runAce } from '../tools/harness/up.ts';
+import { z } from 'zod';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
-// Settings (flags of the same name in kebab case override them, e.g. --tasks-per-call 4).
+// Settings (the flags of `command` below set them; these are their defaults).
 let TASKS = 32;
 const G = 8;
 let TASKS_PER_CALL = 2;
@@ -91,7 +96,7 @@ async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): P
   }
   const genSeconds = (performance.now() - t0) / 1000;
   const c1 = cpuS();
-  const rewards: (0 | 1 | null)[] = [];
+  const rewards: Reward[] = [];
   for (const r of rows) {
     if (burnMs > 0) burnCpu(burnMs);
     rewards.push((await p.verifier.verify({ gold: r.task.gold, response: responseText(r.tokens) })).reward);
@@ -122,7 +127,7 @@ export function topology(base: string, runDir: string, steps: number, burnMs: nu
     maxUnverified: TASKS * G,
     actors: {
       generator: { kind: 'generator', instances: GENERATORS, config: { tasksPerBatch: TASKS_PER_CALL, threads: GEN_THREADS, lingerMs: 5 } },
-      verifier: { kind: 'verifier', nice: VERIFIER_NICE, config: { burnMsPerRollout: burnMs } },
+      verifier: { kind: 'verifier', nice: VERIFIER_NICE, config: {} },
       normalizer: { kind: 'normalizer', config: {} },
       learner: {
         kind: 'learner',
@@ -200,7 +205,9 @@ export async function streamed(
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
-  const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000);
+  // The costly verification is injected into the verifier through the environment of `ace train`.
+  const env = burnMs > 0 ? injectionEnv({ verifier: { burnMsPerRollout: burnMs } }) : {};
+  const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000, env);
   running = false;
   stopWatch();
   await Promise.all([watchBeats, pollProc]);
@@ -239,22 +246,36 @@ export async function streamed(
   return { stepSeconds: median(secs), busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs, cpuPerStep, records };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const flag = (name: string, current: number, min = 1): number => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return current;
-    const v = Number(argv[i + 1]);
-    if (!Number.isInteger(v) || v < min) throw new Error(`--${name} needs an integer of at least ${min}, got ${argv[i + 1]}`);
-    return v;
-  };
-  TASKS = flag('tasks', TASKS);
-  TASKS_PER_CALL = flag('tasks-per-call', TASKS_PER_CALL);
-  MAX_TOKENS = flag('max-tokens', MAX_TOKENS);
-  GEN_THREADS = flag('gen-threads', GEN_THREADS);
-  LEARN_THREADS = flag('learn-threads', LEARN_THREADS);
-  GENERATORS = flag('generators', GENERATORS);
-  VERIFIER_NICE = Math.min(19, flag('verifier-nice', VERIFIER_NICE, 0));
+const count = (d: number, max = 1024) => z.int().min(1).max(max).default(d);
+
+export const command = defineCommand({
+  name: 'bench loop',
+  summary: 'the streamed RL step against the same step run in-process, stage after stage',
+  description: 'Prints stepSeconds, streamOverhead, pipelineSpeedup (verification as costly as generation), generatorBusyFrac, the same with maxPolicyLag 1, CPU per step by actor and the learner phases (see the header of bench/loop.ts).',
+  flags: {
+    ...JSON_FLAG,
+    tasks: { schema: count(TASKS), help: 'prompts per step' },
+    'tasks-per-call': { schema: count(TASKS_PER_CALL), help: 'prompts per generator call' },
+    'max-tokens': { schema: count(MAX_TOKENS, 65_536), help: 'response cap, tokens' },
+    'gen-threads': { schema: count(GEN_THREADS, 256), help: 'ORT threads of the generator' },
+    'learn-threads': { schema: count(LEARN_THREADS, 256), help: 'ORT threads of the learner' },
+    generators: { schema: count(GENERATORS, 64), help: 'generator instances' },
+    'verifier-nice': { schema: z.int().min(0).max(19).default(VERIFIER_NICE), help: 'niceness of the verifier processes' },
+  },
+  examples: ['ace bench loop --json', 'ace bench loop --tasks 8 --verifier-nice 0'],
+  async run(f) {
+    TASKS = f.tasks;
+    TASKS_PER_CALL = f['tasks-per-call'];
+    MAX_TOKENS = f['max-tokens'];
+    GEN_THREADS = f['gen-threads'];
+    LEARN_THREADS = f['learn-threads'];
+    GENERATORS = f.generators;
+    VERIFIER_NICE = f['verifier-nice'];
+    return benchLoop(f.json);
+  },
+});
+
+async function benchLoop(json: boolean): Promise<number> {
   let base = 'models/base';
   let config: LlamaConfig;
   let params: Map<string, Float32Array>;
@@ -264,7 +285,7 @@ export async function run(argv: string[]): Promise<number> {
     config = parseLlamaConfig({ max_position_embeddings: 256 });
     params = initParams(config, new Rng(SEED));
     base = join(mkdtempSync(join(tmpdir(), 'ace-bench-base-')), 'base');
-    saveCheckpoint(base, { config, params, optimizer: null, state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: {} } });
+    saveCheckpoint(base, { config, params, optimizer: null, state: trainerState() });
     log(`no models/base: using a randomly initialized default-size policy`);
   }
   const pool = generateMathTasks({ seed: SEED, split: 'train', count: 5000 });
@@ -276,7 +297,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const spinWait of [true, false]) {
     const p: InProcess = {
       gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
-      learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS, spinWait, sharedPrefix: sharedPrefixFor(pool) }),
+      learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS, spinWait, sharedPrefix: sharedPrefixFor(mathPool(pool)) }),
       params,
       optimizer: new AdamW({}),
       verifier: new MathVerifierPool({ workers: 1, deadlineMs: 2000 }),

@@ -9,8 +9,11 @@ import { datasetPath, missingDatasetReason, readRows } from '../ops/datasets.ts'
 import { type MathVerifyInput, judgeInput } from '../ops/reward/math/judge.ts';
 import { MathVerifierPool, type MathVerdict } from '../ops/reward/math/pool.ts';
 import { Rng } from '../ops/rng.ts';
-import { LABELLED_PAIRS } from '../test/reward-math/labelled-pairs.ts';
-import { rewriteAnswer } from '../test/reward-math/rewrite.ts';
+import { LABELLED_PAIRS } from '../ops/reward/math/suite/labelled-pairs.ts';
+import { rewriteAnswer } from '../ops/reward/math/suite/rewrite.ts';
+import { z } from 'zod';
+import { defineCommand } from '../tools/command.ts';
+import { JSON_FLAG } from '../tools/session.ts';
 
 const GOLD_FILES = ['math500', 'aime24', 'aime25', 'amc23', 'gsm8k_test'] as const;
 
@@ -68,12 +71,19 @@ async function throughputPool(workers: number, cases: MathVerifyInput[], rounds:
   return { casesPerSec: verdicts.length / seconds, verdicts, bootMs };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const roundsArg = argv.indexOf('--rounds');
-  const rounds = roundsArg >= 0 ? Number(argv[roundsArg + 1]) : 3;
-  const deadlineArg = argv.indexOf('--deadline-ms');
-  const deadlineMs = deadlineArg >= 0 ? Number(argv[deadlineArg + 1]) : 2000;
+export const command = defineCommand({
+  name: 'bench math-verifier',
+  summary: 'math verifier throughput and latency: in-process, a pool of one worker, a pool of two',
+  flags: {
+    ...JSON_FLAG,
+    rounds: { schema: z.int().min(1).max(1000).default(3), help: 'timed rounds over the case mix' },
+    'deadline-ms': { schema: z.int().min(10).max(600_000).default(2000), help: 'hard deadline per case, ms', value: 'MS' },
+  },
+  examples: ['ace bench math-verifier --json'],
+  run: (f) => benchMathVerifier(f.json, f.rounds, f['deadline-ms']),
+});
+
+async function benchMathVerifier(json: boolean, rounds: number, deadlineMs: number): Promise<number> {
   const cases = corpus(new Rng(20250401));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`math-verifier bench: ${cases.length} cases x ${rounds} rounds, deadline ${deadlineMs} ms, ${availableParallelism()} cores`);

@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { Envelope, Id } from './common.ts';
 import { OutcomeKind } from './outcome.ts';
+import { Reward } from './verdict.ts';
 
 export const ScoredMember = z.object({
   rolloutId: Id,
   index: z.int().min(0),
   outcome: OutcomeKind,
-  reward: z.union([z.literal(0), z.literal(1), z.null()]),
+  reward: Reward,
   /** (r - mean) / std over the scorable members; 0 for unscorable ones. */
   advantage: z.number(),
   promptTokens: z.array(z.int().min(0)),

@@ -12,6 +12,10 @@ export const Outcome = z.object({
 });
 export type Outcome = z.infer<typeof Outcome>;
 
+/** 1 correct, 0 wrong or unparseable, null unscorable (timeout, error). */
+export const Reward = z.union([z.literal(0), z.literal(1), z.null()]);
+export type Reward = z.infer<typeof Reward>;
+
 export const Verdict = Envelope.extend({
   kind: z.literal('verdict'),
   rolloutId: Id,
@@ -22,8 +26,7 @@ export const Verdict = Envelope.extend({
   index: z.int().min(0),
   groupSize: z.int().min(1),
   outcome: Outcome,
-  /** 1 correct, 0 wrong or unparseable, null unscorable (timeout, error). */
-  reward: z.union([z.literal(0), z.literal(1), z.null()]),
+  reward: Reward,
   verifier: z.string(),
   verifyMs: z.number().nonnegative(),
   /** Copied from the rollout so the normalizer and learner need no lookup. */

@@ -14,8 +14,8 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { StreamLimits } from '../contracts/topology.ts';
-import { type StreamSpec, type TopologyNames, topologyNames } from './topology.ts';
+import type { Topology } from '../contracts/topology.ts';
+import { type StreamSpec, type TopologyNames, topologyNames, topologyStreams } from './topology.ts';
 
 export interface ConsumerSpec {
   stream: string;
@@ -57,12 +57,14 @@ export interface EnsureReport {
   unchanged: string[];
 }
 
-/** Streams, KV buckets and the object store for a prefix. Safe to call any number of times. */
-export async function ensureTopology(nc: NatsConnection, prefix: string, limits: StreamLimits): Promise<{ names: TopologyNames; report: EnsureReport }> {
-  const names = topologyNames(prefix, limits);
+/** A topology's streams, KV buckets and object store. Safe to call any number of times. */
+export async function ensureTopology(nc: NatsConnection, topology: Pick<Topology, 'prefix' | 'streams' | 'actors'>): Promise<{ names: TopologyNames; report: EnsureReport }> {
+  const limits = topology.streams;
+  const names = topologyNames(topology.prefix, limits);
   const jsm = await jetstreamManager(nc);
   const report: EnsureReport = { created: [], updated: [], unchanged: [] };
-  for (const spec of Object.values(names.streams)) {
+  for (const key of topologyStreams(topology)) {
+    const spec = names.streams[key];
     const want = streamConfig(spec);
     const have = await jsm.streams.info(spec.name).catch(() => null);
     if (!have) {
@@ -140,7 +142,7 @@ export interface StreamState {
   consumers: ConsumerState[];
 }
 
-/** A snapshot of every stream of a prefix and its consumers. */
+/** A snapshot of every stream of a prefix that exists, and its consumers. */
 export async function readTopologyState(jsm: JetStreamManager, names: TopologyNames): Promise<StreamState[]> {
   const out: StreamState[] = [];
   for (const spec of Object.values(names.streams)) {

@@ -1,9 +1,22 @@
 // The JetStream topology as data: streams, subjects, retention, KV buckets and the object
-// store, derived from a topology file's prefix and limits. No I/O here (see manager.ts).
-import type { StreamLimits } from '../contracts/topology.ts';
+// store, derived from a topology file's prefix and limits, and which streams a topology's
+// actors need. No I/O here (see manager.ts).
+import type { ActorKind, StreamLimits, Topology } from '../contracts/topology.ts';
 
-export const STREAM_KEYS = ['prompts', 'rollouts', 'verdicts', 'scored', 'policy', 'steps', 'metrics', 'dlq', 'demo', 'replay'] as const;
+export const STREAM_KEYS = ['prompts', 'rollouts', 'verdicts', 'scored', 'policy', 'steps', 'dlq', 'demo', 'replay'] as const;
 export type StreamKey = (typeof STREAM_KEYS)[number];
+
+/** Streams a topology has only when it runs an actor of one of these kinds; the others it always has. */
+const OPT_IN: Partial<Record<StreamKey, readonly ActorKind[]>> = { demo: ['demo-source', 'demo-stage'] };
+
+/** The streams a topology creates: every stream but the opt-in ones its actors do not use. */
+export function topologyStreams(t: Pick<Topology, 'actors'>): StreamKey[] {
+  const kinds = new Set(Object.values(t.actors).map((a) => a.kind));
+  return STREAM_KEYS.filter((key) => {
+    const users = OPT_IN[key];
+    return !users || users.some((k) => kinds.has(k));
+  });
+}
 
 export interface StreamSpec {
   key: StreamKey;
@@ -18,6 +31,7 @@ export interface StreamSpec {
   description: string;
 }
 
+/** Names of everything a prefix can have; a topology creates only `topologyStreams` of it. */
 export interface TopologyNames {
   prefix: string;
   streams: Record<StreamKey, StreamSpec>;
@@ -55,9 +69,8 @@ export function topologyNames(prefix: string, limits: StreamLimits): TopologyNam
       scored: spec('scored', 'limits', 'groups with normalized advantages, input of the learner'),
       policy: spec('policy', 'limits', 'policy version announcements (weights live in the object store)'),
       steps: spec('steps', 'limits', 'the ledger: one record per optimizer step'),
-      metrics: spec('metrics', 'limits', 'metric samples; oldest dropped first', { discard: 'old', maxAgeS: 24 * 3600 }),
       dlq: spec('dlq', 'limits', 'dead letters: messages that failed validation, with their issues', { discard: 'old' }),
-      demo: spec('demo', 'limits', 'the demo flow of `ace up topologies/demo.json`'),
+      demo: spec('demo', 'limits', 'the demo flow of `ace up topologies/demo.json` (only with demo actors)'),
       replay: spec('replay', 'limits', 're-published ranges from `ace replay`', { discard: 'old' }),
     },
     kv: { run: `${prefix}-run`, actors: `${prefix}-actors`, curriculum: `${prefix}-curriculum` },

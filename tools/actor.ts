@@ -2,21 +2,26 @@
 // process, as the supervisor starts it. Exit 0 when drained or done, 1 when failed.
 import { ACTORS } from '../actors/registry.ts';
 import { runActor } from '../actors/runtime.ts';
-import { args, cli, CliError } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { CliError } from './session.ts';
 import { loadTopology } from './topology-file.ts';
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, {
-      topology: { type: 'string' },
-      actor: { type: 'string' },
-      instance: { type: 'string' },
-      nats: { type: 'string' },
-      'run-id': { type: 'string' },
-    });
-    for (const k of ['topology', 'actor', 'instance', 'nats', 'run-id'] as const) {
-      if (!values[k]) throw new CliError('BAD_ARGS', `--${k} is required`);
-    }
+const required = (what: string) => z.string({ error: `${what} is required` }).min(1);
+
+export const command = defineCommand({
+  name: 'actor',
+  summary: 'run one actor process, as the supervisor of `ace up` starts it',
+  description: 'Exit 0 when drained or done, 1 when failed.',
+  flags: {
+    topology: { schema: required('--topology'), help: 'topology file', value: 'FILE' },
+    actor: { schema: required('--actor'), help: 'actor name in the topology', value: 'NAME' },
+    instance: { schema: required('--instance'), help: 'instance id (unique in the run)', value: 'ID' },
+    nats: { schema: required('--nats'), help: 'NATS URL', value: 'URL' },
+    'run-id': { schema: required('--run-id'), help: 'run id', value: 'ID' },
+  },
+  examples: ['ace actor --topology .ace/topology.json --actor verifier --instance verifier-0 --nats nats://127.0.0.1:4222 --run-id r1'],
+  async run(values) {
     const topology = loadTopology(values.topology!);
     const spec = topology.actors[values.actor!];
     if (!spec) throw new CliError('BAD_ARGS', `actor '${values.actor}' is not in ${values.topology} (has: ${Object.keys(topology.actors).join(', ')})`);
@@ -28,5 +33,5 @@ export async function run(argv: string[]): Promise<number> {
       actor: values.actor!,
       instance: values.instance!,
     });
-  });
-}
+  },
+});

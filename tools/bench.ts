@@ -1,23 +1,25 @@
-// `ace bench NAME [--json]`: runs bench/NAME.ts. Each bench prints progress and figures
-// on stderr/stdout and, with --json, one JSON object as its last stdout line.
+// `ace bench NAME [flags]`: runs bench/NAME.ts. Each bench prints progress and figures on
+// stderr/stdout and, with --json, one JSON object as its last stdout line.
+import { groupUsage, runCommand, type CommandSpec } from './command.ts';
 
-const BENCHES: Record<string, string> = {
-  backbone: '../bench/backbone.ts',
-  learner: '../bench/learner.ts',
-  generator: '../bench/generator.ts',
-  'math-verifier': '../bench/math-verifier.ts',
-  'code-verifier': '../bench/code-verifier.ts',
-  loop: '../bench/loop.ts',
-  curate: '../bench/curate.ts',
+export const BENCHES: Record<string, { module: string; summary: string }> = {
+  backbone: { module: '../bench/backbone.ts', summary: 'message rate, latency per hop, scaling and memory of the stream backbone' },
+  learner: { module: '../bench/learner.ts', summary: 'learner micro-batch throughput against the machine\'s sgemm peak' },
+  generator: { module: '../bench/generator.ts', summary: 'sampling tokens/s by batch size' },
+  'math-verifier': { module: '../bench/math-verifier.ts', summary: 'math verifier cases/s and latency' },
+  'code-verifier': { module: '../bench/code-verifier.ts', summary: 'code verifier programs/s and sandbox overhead' },
+  loop: { module: '../bench/loop.ts', summary: 'the streamed RL step against the same step run stage after stage' },
+  curate: { module: '../bench/curate.ts', summary: 'decontamination throughput of the curation pipeline' },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const module = name ? BENCHES[name] : undefined;
-  if (!module) {
-    process.stderr.write(`usage: ace bench ${Object.keys(BENCHES).join('|')} [--json]\n`);
-    return 2;
+  const entry = name ? BENCHES[name] : undefined;
+  if (!entry) {
+    const help = name === '--help' || name === '-h';
+    (help ? process.stdout : process.stderr).write(groupUsage('bench', 'Run a benchmark; the last stdout line is one JSON object with --json.', Object.fromEntries(Object.entries(BENCHES).map(([k, v]) => [k, v.summary]))));
+    return help ? 0 : 2;
   }
-  const mod = (await import(module)) as { run: (argv: string[]) => Promise<number> };
-  return mod.run(rest);
+  const mod = (await import(entry.module)) as { command?: CommandSpec; run?: (argv: string[]) => Promise<number> };
+  return mod.command ? runCommand(mod.command, rest) : mod.run!(rest);
 }

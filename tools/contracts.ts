@@ -4,17 +4,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SCHEMAS } from '../contracts/index.ts';
-import { args, cli, CliError } from './session.ts';
+import { defineCommand } from './command.ts';
 
 export function jsonSchemas(): Record<string, unknown> {
   return Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, z.toJSONSchema(schema, { io: 'input' })]));
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, { 'json-schema': { type: 'string' } });
+export const command = defineCommand({
+  name: 'contracts',
+  summary: 'write one JSON Schema file per wire message (and the topology file)',
+  flags: { 'json-schema': { schema: z.string({ error: '--json-schema DIR is required' }).min(1), help: 'directory to write the schemas to', value: 'DIR' } },
+  examples: ['ace contracts --json-schema schemas/'],
+  async run(values) {
     const dir = values['json-schema'];
-    if (!dir) throw new CliError('BAD_ARGS', 'usage: ace contracts --json-schema DIR');
     mkdirSync(dir, { recursive: true });
     for (const [name, schema] of Object.entries(jsonSchemas())) {
       const file = join(dir, `${name}.schema.json`);
@@ -22,5 +24,5 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`wrote ${file}\n`);
     }
     return 0;
-  });
-}
+  },
+});

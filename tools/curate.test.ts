@@ -19,7 +19,7 @@ describe('ace curate', () => {
   it('prints usage without a config', async () => {
     const { err } = capture();
     expect(await run([])).toBe(2);
-    expect(err.join('')).toMatch(/^usage: ace curate CONFIG/);
+    expect(err.join('')).toMatch(/usage: ace curate \[options\] <CONFIG>/);
   });
 
   it('rejects unknown keys with the path and a HINT', async () => {

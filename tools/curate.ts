@@ -5,22 +5,22 @@ import { readFileSync } from 'node:fs';
 import { CurateConfig } from '../ops/data/config.ts';
 import type { Deps } from '../ops/data/pipeline.ts';
 import { resolve } from 'node:path';
+import { z } from 'zod';
+import { defineCommand, runCommand } from './command.ts';
 
-const USAGE = 'usage: ace curate CONFIG [--out DIR]\n  CONFIG: a JSON file (see configs/curate/)\n';
+export const command = defineCommand({
+  name: 'curate',
+  summary: 'build curated RL data from raw problem sets',
+  description: 'Writes the curated JSONL, the report JSON and a readable summary.',
+  args: [{ name: 'CONFIG', help: 'a JSON config (see configs/curate/ and ops/data/config.ts)', required: true }],
+  flags: { out: { schema: z.string().optional(), help: "output directory (default: the config's outDir)", value: 'DIR' } },
+  examples: ['ace curate configs/curate/math.json', 'ace curate configs/curate/math.json --out /tmp/curated'],
+  run: (flags, args) => curateRun(args[0], flags.out),
+});
 
-export async function run(argv: string[]): Promise<number> {
-  const args = [...argv];
-  let outDir: string | undefined;
-  const at = args.indexOf('--out');
-  if (at >= 0) {
-    outDir = args[at + 1];
-    args.splice(at, 2);
-  }
-  const file = args[0];
-  if (!file || args.length !== 1 || (at >= 0 && !outDir)) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+export const run = (argv: string[]) => runCommand(command, argv);
+
+async function curateRun(file: string, outDir: string | undefined): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -3,17 +3,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOWN_KEY, downCommand } from '../actors/control.ts';
 import { openKv } from '../streams/manager.ts';
-import { args, cli, openSession, SESSION_OPTIONS } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { openSession, SESSION_FLAGS } from './session.ts';
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, { ...SESSION_OPTIONS, 'timeout-s': { type: 'string', default: '60' } });
+export const command = defineCommand({
+  name: 'down',
+  summary: 'drain and stop a running topology; waits until it has stopped',
+  flags: { ...SESSION_FLAGS, 'timeout-s': { schema: z.number().positive().default(60), help: 'how long to wait for the stop, s', value: 'S' } },
+  examples: ['ace down', 'ace down --state-dir runs/default --timeout-s 120'],
+  async run(values) {
     const session = await openSession(values, 'ace-down');
     const kv = await openKv(session.nc, session.names.kv.run);
     await kv.put(DOWN_KEY, downCommand(session.state?.runId ?? 'unknown'));
     await session.nc.close();
     const upFile = join(values['state-dir'], 'up.json');
-    const deadline = Date.now() + Number(values['timeout-s']) * 1000;
+    const deadline = Date.now() + values['timeout-s'] * 1000;
     process.stderr.write('[down] draining');
     while (existsSync(upFile) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
@@ -26,5 +31,5 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write('[down] stopped\n');
     return 0;
-  });
-}
+  },
+});

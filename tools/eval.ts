@@ -5,18 +5,33 @@ import { Generator } from '../ops/model/generator.ts';
 import { evaluateMath, type MathEvalReport } from '../ops/recipe/evaluate.ts';
 import { MathVerifierPool } from '../ops/reward/math/pool.ts';
 import { generateMathTasks } from '../ops/tasks/math.ts';
-import { args, cli, CliError } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { JSON_FLAG } from './session.ts';
 
-export interface EvalRequest {
-  checkpoint: string;
-  k: number;
-  problems: number;
-  seed: number;
-  temperature: number;
-  topP: number;
-  maxNewTokens: number;
-  threads: number;
-}
+/** How a checkpoint is evaluated; the defaults are the paper's sampling (T 0.6, top-p 0.95). */
+export const EvalRequest = z.strictObject({
+  checkpoint: z.string().default('models/base'),
+  /** Samples per problem. */
+  k: z.int().min(1).max(1024).default(8),
+  /** Held-out problems. */
+  problems: z.int().min(1).max(100_000).default(200),
+  /** Seed of the held-out draw and of the sampling. */
+  seed: z.int().default(2024),
+  temperature: z.number().min(0).max(10).default(0.6),
+  topP: z.number().gt(0).max(1).default(0.95),
+  maxNewTokens: z.int().min(1).max(65_536).default(96),
+  threads: z.int().min(1).max(256).default(2),
+});
+export type EvalRequest = z.output<typeof EvalRequest>;
+const E = EvalRequest.shape;
+
+/** The evaluation flags, shared with `ace train` (which prefixes them with eval-). */
+export const EVAL_FLAGS = {
+  k: { schema: E.k, help: 'samples per problem (avg@k, pass@k)' },
+  problems: { schema: E.problems, help: 'held-out problems' },
+  seed: { schema: E.seed, help: 'seed of the held-out draw and of the sampling' },
+} as const;
 
 /** The held-out split used by `ace eval` and `ace train`: fixed by the seed. */
 export function heldoutTasks(seed: number, problems: number) {
@@ -46,30 +61,31 @@ export function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, {
-      checkpoint: { type: 'string', default: 'models/base' },
-      suite: { type: 'string', default: 'math' },
-      k: { type: 'string', default: '8' },
-      problems: { type: 'string', default: '200' },
-      seed: { type: 'string', default: '2024' },
-      temperature: { type: 'string', default: '0.6' },
-      'top-p': { type: 'string', default: '0.95' },
-      'max-new-tokens': { type: 'string', default: '96' },
-      threads: { type: 'string', default: '2' },
-      json: { type: 'boolean', default: false },
-    });
-    if (values.suite !== 'math') throw new CliError('BAD_ARGS', `--suite: only 'math' is available, got '${values.suite}'`);
+export const command = defineCommand({
+  name: 'eval',
+  summary: 'avg@k and unbiased pass@k of a checkpoint on the held-out split',
+  description: 'Samples as the paper evaluates (temperature 0.6, top-p 0.95 by default); one line per level on stderr.',
+  flags: {
+    checkpoint: { schema: E.checkpoint, help: 'checkpoint directory (model.safetensors + config.json)', value: 'DIR' },
+    suite: { schema: z.enum(['math']).default('math'), help: 'task suite' },
+    ...EVAL_FLAGS,
+    temperature: { schema: E.temperature, help: 'softmax temperature; 0 = greedy' },
+    'top-p': { schema: E.topP, help: 'nucleus mass' },
+    'max-new-tokens': { schema: E.maxNewTokens, help: 'response cap, tokens' },
+    threads: { schema: E.threads, help: 'ORT threads' },
+    ...JSON_FLAG,
+  },
+  examples: ['ace eval --checkpoint models/base', 'ace eval --checkpoint runs/default/checkpoints/step-00080 --k 16 --problems 500 --json'],
+  async run(values) {
     const req: EvalRequest = {
-      checkpoint: values.checkpoint!,
-      k: Number(values.k),
-      problems: Number(values.problems),
-      seed: Number(values.seed),
-      temperature: Number(values.temperature),
-      topP: Number(values['top-p']),
-      maxNewTokens: Number(values['max-new-tokens']),
-      threads: Number(values.threads),
+      checkpoint: values.checkpoint,
+      k: values.k,
+      problems: values.problems,
+      seed: values.seed,
+      temperature: values.temperature,
+      topP: values['top-p'],
+      maxNewTokens: values['max-new-tokens'],
+      threads: values.threads,
     };
     const report = await evalCheckpoint(req, (done, total) => process.stderr.write(`[eval] ${done}/${total} samples\n`));
     const { overall } = report;
@@ -89,5 +105,5 @@ export async function run(argv: string[]): Promise<number> {
     };
     if (values.json) process.stdout.write(`${JSON.stringify(out)}\n`);
     return 0;
-  });
-}
+  },
+});

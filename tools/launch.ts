@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DOWN_KEY, desiredKey, scaleCommand } from '../actors/control.ts';
+import { readInjection } from '../actors/fault.ts';
 import { Supervisor } from '../actors/supervisor.ts';
 import type { Topology } from '../contracts/topology.ts';
 import { connectNats, ensureTopology, openKv } from '../streams/manager.ts';
@@ -40,6 +41,7 @@ function stamp(): string {
 }
 
 export async function launch(o: LaunchOptions): Promise<Launched> {
+  readInjection(); // a bad ACE_INJECT fails here, not in an actor the supervisor restarts forever
   const stateDir = resolve(o.stateDir);
   mkdirSync(stateDir, { recursive: true });
   let server: NatsServer | null = null;
@@ -50,7 +52,7 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
     o.log(`embedded nats-server pid ${server.pid} at ${natsUrl}, data in ${server.dataDir}`);
   }
   const nc = await connectNats(natsUrl, 'ace-up');
-  const { names, report } = await ensureTopology(nc, o.topology.prefix, o.topology.streams);
+  const { names, report } = await ensureTopology(nc, o.topology);
   o.log(`streams: created ${report.created.length}, updated ${report.updated.length}, unchanged ${report.unchanged.length}`);
   const runKv = await openKv(nc, names.kv.run);
   const previousRun = (await runKv.get('run.id'))?.string();

@@ -1,14 +1,23 @@
 // `ace monitor [--interval-ms N] [--iterations N]`: a live terminal view of a running topology:
 // stream rates, consumer lag, actor states and the latest training metrics, redrawn in place.
-import { args, cli, openSession, SESSION_OPTIONS } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { openSession, SESSION_FLAGS } from './session.ts';
 import { renderSnapshot, type Snapshot, snapshot } from './status.ts';
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, { ...SESSION_OPTIONS, 'interval-ms': { type: 'string', default: '1000' }, iterations: { type: 'string', default: '0' } });
-    const session = await openSession(values, 'ace-monitor');
-    const intervalMs = Number(values['interval-ms']);
-    const iterations = Number(values.iterations);
+export const command = defineCommand({
+  name: 'monitor',
+  summary: 'live view of stream rates, lag, actors and training metrics, redrawn in place',
+  flags: {
+    ...SESSION_FLAGS,
+    'interval-ms': { schema: z.int().min(100).max(3_600_000).default(1000), help: 'time between redraws, ms', value: 'MS' },
+    iterations: { schema: z.int().min(0).default(0), help: 'redraws before exiting; 0 = until Ctrl-C' },
+  },
+  examples: ['ace monitor', 'ace monitor --state-dir runs/default --interval-ms 2000'],
+  async run(flags) {
+    const session = await openSession(flags, 'ace-monitor');
+    const intervalMs = flags['interval-ms'];
+    const iterations = flags.iterations;
     const tty = process.stdout.isTTY;
     let stop = false;
     process.once('SIGINT', () => (stop = true));
@@ -33,5 +42,5 @@ export async function run(argv: string[]): Promise<number> {
     } finally {
       await session.nc.close();
     }
-  });
-}
+  },
+});

@@ -2,11 +2,13 @@
 // re-publishes a recorded range into the replay subject (<prefix>.replay.<stream key>...),
 // each copy carrying its origin in headers, for re-verification and inspection.
 // STREAM is a key (rollouts) or a full stream name (ACE_ROLLOUTS).
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { readRange } from '../streams/range.ts';
 import { Sink } from '../streams/sink.ts';
 import { STREAM_KEYS, subject } from '../streams/topology.ts';
-import { args, cli, CliError, openSession, SESSION_OPTIONS } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { CliError, openSession, SESSION_FLAGS } from './session.ts';
 
 export interface ReplayResult {
   replayId: string;
@@ -17,36 +19,43 @@ export interface ReplayResult {
   subject: string;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values, positionals } = args(argv, {
-      ...SESSION_OPTIONS,
-      'from-seq': { type: 'string' },
-      'to-seq': { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      subject: { type: 'string' },
-      'replay-id': { type: 'string' },
-    });
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+
+export const command = defineCommand({
+  name: 'replay',
+  summary: 're-publish a recorded range of a stream into the replay subject',
+  description: 'Each copy goes to <prefix>.replay.<stream key>... and carries its origin in headers. Give --from-seq or --since.',
+  args: [{ name: 'STREAM', help: 'a stream key (rollouts) or a full stream name (ACE_ROLLOUTS)', required: true }],
+  flags: {
+    ...SESSION_FLAGS,
+    'from-seq': { schema: z.int().min(1).optional(), help: 'first sequence to replay' },
+    'to-seq': { schema: z.int().min(1).optional(), help: 'last sequence to replay (default: the end)' },
+    since: { schema: isoDate.optional(), help: 'replay messages stored from this time on (ISO 8601)', value: 'ISO' },
+    until: { schema: isoDate.optional(), help: 'stop at messages stored after this time (ISO 8601)', value: 'ISO' },
+    subject: { schema: z.string().optional(), help: 'only messages on subjects matching this filter', value: 'FILTER' },
+    'replay-id': { schema: z.string().optional(), help: 'id of this replay (default: r<epoch ms>)', value: 'ID' },
+  },
+  examples: ['ace replay rollouts --from-seq 1 --to-seq 500', "ace replay verdicts --since 2026-12-01T10:00:00Z --subject 'ace.verdicts.>'"],
+  async run(values, positionals) {
     const which = positionals[0];
-    if (!which || (!values['from-seq'] && !values.since)) {
-      throw new CliError('BAD_ARGS', 'usage: ace replay STREAM (--from-seq N [--to-seq M] | --since ISO [--until ISO]) [--subject FILTER]');
-    }
+    if (values['from-seq'] === undefined && values.since === undefined) throw new CliError('BAD_ARGS', 'give --from-seq N or --since ISO\nHINT: `ace replay rollouts --from-seq 1` replays the whole stream');
     const session = await openSession(values, 'ace-replay');
     try {
       const spec = Object.values(session.names.streams).find((s) => s.key === which || s.name === which);
       if (!spec) throw new CliError('BAD_ARGS', `unknown stream '${which}' (one of ${STREAM_KEYS.join(', ')})`);
       if (spec.key === 'replay') throw new CliError('BAD_ARGS', 'cannot replay the replay stream into itself');
+      if (!(await (await jetstreamManager(session.nc)).streams.info(spec.name).catch(() => null))) {
+        throw new CliError('NO_STREAM', `${spec.name} does not exist in this topology\nHINT: the demo stream exists only in topologies with demo actors`);
+      }
       const js = jetstream(session.nc);
       const untilMs = values.until ? Date.parse(values.until) : Number.POSITIVE_INFINITY;
-      if (values.since && Number.isNaN(Date.parse(values.since))) throw new CliError('BAD_ARGS', `--since: not a date: ${values.since}`);
       const replayId = values['replay-id'] ?? `r${Date.now()}`;
       const sink = new Sink(js);
       const result: ReplayResult = { replayId, stream: spec.name, replayed: 0, firstSeq: null, lastSeq: null, subject: subject(session.names.prefix, 'replay', spec.key) };
       const messages = readRange(session.nc, spec.name, {
         filterSubject: values.subject,
-        toSeq: values['to-seq'] ? Number(values['to-seq']) : undefined,
-        ...(values['from-seq'] ? { fromSeq: Number(values['from-seq']) } : { since: new Date(values.since!) }),
+        toSeq: values['to-seq'],
+        ...(values['from-seq'] !== undefined ? { fromSeq: values['from-seq'] } : { since: new Date(values.since!) }),
       });
       for await (const m of messages) {
         if (Number(m.timestampNanos / 1_000_000n) > untilMs) break;
@@ -68,5 +77,5 @@ export async function run(argv: string[]): Promise<number> {
     } finally {
       await session.nc.close();
     }
-  });
-}
+  },
+});

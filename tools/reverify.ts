@@ -1,13 +1,53 @@
-// `ace reverify [--from-seq N] [--to-seq M] [--json]`: re-judges recorded rollouts with
-// today's verifiers and reports which rewards change against the recorded verdicts.
-// Reads the rollouts and verdicts streams; publishes nothing.
+// `ace reverify [--topology FILE] [--from-seq N] [--to-seq M]`: re-judges recorded
+// rollouts with today's verifiers, built with the run's own verifier settings (from its
+// topology: --topology, else the one `ace up` / `ace train` recorded in the state dir), and
+// reports which rewards change against the recorded verdicts. Reads the rollouts and verdicts
+// streams; publishes nothing.
 import type { NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
+import { VerifierConfig } from '../actors/verifier/config.ts';
+import { formatIssues } from '../contracts/issues.ts';
 import { Rollout } from '../contracts/rollout.ts';
+import type { Topology } from '../contracts/topology.ts';
 import { Verdict } from '../contracts/verdict.ts';
-import { CodeVerifierPool } from '../ops/reward/code/pool.ts';
-import { MathVerifierPool } from '../ops/reward/math/pool.ts';
+import { JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
 import { type RangeOptions, readRange } from '../streams/range.ts';
-import { args, cli, openSession, SESSION_OPTIONS } from './session.ts';
+import { defineCommand } from './command.ts';
+import { CliError, openSession, readUpState, SESSION_FLAGS } from './session.ts';
+import { loadTopology } from './topology-file.ts';
+
+/** The judge's part of a verifier config (its other fields stripped). */
+const JudgePart = z.object(JudgeSettings.shape);
+
+/** The judge settings of a topology's verifier actors; an error when there are none, or they differ. */
+export function judgeSettingsFromTopology(topology: Topology, where = 'the topology'): JudgeSettings {
+  const verifiers = Object.entries(topology.actors).filter(([, spec]) => spec.kind === 'verifier');
+  if (verifiers.length === 0) throw new CliError('NO_VERIFIER', `${where} has no actor of kind 'verifier'\nHINT: pass the topology of the run that recorded the rollouts with --topology FILE`);
+  const settings = verifiers.map(([name, spec]) => {
+    const parsed = VerifierConfig.safeParse(spec.config);
+    if (!parsed.success) throw new CliError('BAD_TOPOLOGY', `invalid verifier config in ${where} (actors.${name}.config):\n  ${formatIssues(parsed.error.issues).join('\n  ')}\nHINT: slowFactor and burnMsPerRollout are no verifier settings: tests and benches set them with ACE_INJECT`);
+    return { name, judge: JudgePart.parse(parsed.data) };
+  });
+  const differ = settings.find((s) => JSON.stringify(s.judge) !== JSON.stringify(settings[0].judge));
+  if (differ) {
+    throw new CliError(
+      'VERIFIERS_DIFFER',
+      `${where}: verifier actors judge with different settings (${settings.map((s) => `${s.name} ${JSON.stringify(s.judge)}`).join(', ')}); reverify cannot tell which judged a rollout\nHINT: re-judge with one of them in a topology file of its own (--topology FILE)`,
+    );
+  }
+  return settings[0].judge;
+}
+
+/**
+ * The run's topology: --topology FILE, else the one in the state file when it describes the
+ * topology this session reads (same server and prefix), else null.
+ */
+function recordedTopology(values: { topology?: string; nats?: string; prefix?: string; 'state-dir'?: string }): { topology: Topology; where: string } | null {
+  if (values.topology) return { topology: loadTopology(values.topology), where: values.topology };
+  const state = readUpState(values['state-dir'] ?? '.ace');
+  if (!state || (values.nats && values.nats !== state.natsUrl) || (values.prefix && values.prefix !== state.prefix)) return null;
+  return { topology: loadTopology(state.topologyPath), where: state.topologyPath };
+}
 
 /** The messages of a range that pass `schema`, with their sequence (null when invalid). */
 async function* valid<T>(nc: NatsConnection, stream: string, schema: { safeParse(x: unknown): { success: boolean; data?: T } }, o: RangeOptions) {
@@ -17,35 +57,53 @@ async function* valid<T>(nc: NatsConnection, stream: string, schema: { safeParse
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, { ...SESSION_OPTIONS, 'from-seq': { type: 'string', default: '1' }, 'to-seq': { type: 'string' } });
-    const session = await openSession(values, 'ace-reverify');
-    const math = new MathVerifierPool({ workers: 1, deadlineMs: 2000 });
-    const code = new CodeVerifierPool({ jsWorkers: 1, pyWorkers: 1 });
+export const command = defineCommand({
+  name: 'reverify',
+  summary: 're-judge recorded rollouts with today\'s verifiers and report the rewards that change',
+  description: "The judge is built with the run's own verifier settings: from --topology, else from the topology the state dir's up.json names.",
+  flags: {
+    ...SESSION_FLAGS,
+    topology: { schema: z.string().optional(), help: "the run's topology file (e.g. <run-dir>/topology.json)", value: 'FILE' },
+    'from-seq': { schema: z.int().min(1).default(1), help: 'first rollouts sequence to re-judge' },
+    'to-seq': { schema: z.int().min(1).optional(), help: 'last rollouts sequence to re-judge (default: the end)' },
+  },
+  examples: ['ace reverify --state-dir runs/default', 'ace reverify --topology runs/default/topology.json --nats nats://127.0.0.1:4222 --from-seq 1000'],
+  async run(values) {
+    const recorded = recordedTopology(values);
+    if (recorded && values.prefix && values.prefix !== recorded.topology.prefix) {
+      throw new CliError('PREFIX_MISMATCH', `--prefix ${values.prefix}, but ${recorded.where} has prefix ${recorded.topology.prefix}\nHINT: pass the topology of the run that recorded the rollouts`);
+    }
+    let settings: JudgeSettings;
+    if (recorded) {
+      settings = judgeSettingsFromTopology(recorded.topology, recorded.where);
+      process.stderr.write(`[reverify] verifier settings from ${recorded.where}: ${JSON.stringify(settings)}\n`);
+    } else {
+      settings = JudgeSettings.parse({});
+      process.stderr.write(`[reverify] no recorded topology found (no --topology, no matching ${values['state-dir']}/up.json): judging with the verifier's defaults ${JSON.stringify(settings)}\n`);
+    }
+    const session = await openSession({ ...values, prefix: values.prefix ?? recorded?.topology.prefix }, 'ace-reverify');
+    const judge = new RolloutJudge(settings);
     try {
+      await judge.ready();
       const { names, nc } = session;
-      const recorded = new Map<string, Verdict>();
+      const verdicts = new Map<string, Verdict>();
       for await (const v of valid<Verdict>(nc, names.streams.verdicts.name, Verdict, {})) {
-        if (v.value) recorded.set(v.value.rolloutId, v.value);
+        if (v.value) verdicts.set(v.value.rolloutId, v.value);
       }
-      const toSeq = values['to-seq'] ? Number(values['to-seq']) : Number.POSITIVE_INFINITY;
+      const toSeq = values['to-seq'] ?? Number.POSITIVE_INFINITY;
       const result = { rollouts: 0, invalid: 0, withoutVerdict: 0, same: 0, changed: [] as { rolloutId: string; seq: number; before: number | null; after: number | null; beforeKind: string; afterKind: string }[] };
-      for await (const r of valid<Rollout>(nc, names.streams.rollouts.name, Rollout, { fromSeq: Number(values['from-seq']), toSeq })) {
+      for await (const r of valid<Rollout>(nc, names.streams.rollouts.name, Rollout, { fromSeq: values['from-seq'], toSeq })) {
         if (!r.value) {
           result.invalid++;
           continue;
         }
         result.rollouts++;
         const ro = r.value;
-        const now =
-          ro.domain === 'math'
-            ? await math.verify({ gold: ro.gold ?? '', response: ro.response })
-            : await code.verify({ response: ro.response, tests: ro.tests });
-        const before = recorded.get(ro.id);
+        const now = await judge.judge(ro);
+        const before = verdicts.get(ro.id);
         if (!before) result.withoutVerdict++;
-        else if (before.reward === now.reward && before.outcome.kind === now.kind) result.same++;
-        else result.changed.push({ rolloutId: ro.id, seq: r.seq, before: before.reward, after: now.reward, beforeKind: before.outcome.kind, afterKind: now.kind });
+        else if (before.reward === now.reward && before.outcome.kind === now.outcome.kind) result.same++;
+        else result.changed.push({ rolloutId: ro.id, seq: r.seq, before: before.reward, after: now.reward, beforeKind: before.outcome.kind, afterKind: now.outcome.kind });
         if (result.rollouts % 500 === 0) process.stderr.write(`[reverify] ${result.rollouts} rollouts\n`);
       }
       process.stderr.write(`[reverify] ${result.rollouts} rollouts: ${result.same} same, ${result.changed.length} changed, ${result.withoutVerdict} without a recorded verdict, ${result.invalid} invalid\n`);
@@ -53,9 +111,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     } finally {
-      await math.close();
-      await code.close();
+      await judge.close();
       await session.nc.close();
     }
-  });
-}
+  },
+});

@@ -3,15 +3,26 @@
 // Waits until the heartbeats show the new counts, printing progress.
 import { desiredKey, scaleCommand, scaleOf } from '../actors/control.ts';
 import { openKv } from '../streams/manager.ts';
-import { args, cli, CliError, openSession, SESSION_OPTIONS } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { CliError, openSession, SESSION_FLAGS } from './session.ts';
 import { snapshot } from './status.ts';
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values, positionals } = args(argv, { ...SESSION_OPTIONS, 'timeout-s': { type: 'string', default: '60' }, 'no-wait': { type: 'boolean', default: false } });
+export const command = defineCommand({
+  name: 'scale',
+  summary: 'change the instance count of actors of a running topology',
+  description: 'New instances join the same durable consumer; surplus ones drain (finish and ack) and stop.\nWaits until the heartbeats show the new counts.',
+  args: [{ name: 'ACTOR=N', help: 'an actor of the topology and its new instance count (0 to 64)', required: true, variadic: true }],
+  flags: {
+    ...SESSION_FLAGS,
+    'timeout-s': { schema: z.number().positive().default(60), help: 'how long to wait for the new counts, s', value: 'S' },
+    'no-wait': { schema: z.boolean().default(false), help: 'return once the new counts are written' },
+  },
+  examples: ['ace scale verifier=3', 'ace scale generator=2 verifier=4 --state-dir runs/default'],
+  async run(values, positionals) {
     const targets = positionals.map((p) => {
       const m = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(p);
-      if (!m) throw new CliError('BAD_ARGS', `expected ACTOR=N, got '${p}'`);
+      if (!m || Number(m[2]) > 64) throw new CliError('BAD_ARGS', `expected ACTOR=N with N from 0 to 64, got '${p}'`);
       return { actor: m[1], n: Number(m[2]) };
     });
     if (targets.length === 0) throw new CliError('BAD_ARGS', 'usage: ace scale ACTOR=N [ACTOR=N...]');
@@ -29,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
         process.stderr.write(`[scale] ${t.actor}: ${scaleOf(cur.string())} -> ${t.n}\n`);
       }
       if (values['no-wait']) return 0;
-      const deadline = Date.now() + Number(values['timeout-s']) * 1000;
+      const deadline = Date.now() + values['timeout-s'] * 1000;
       for (;;) {
         const snap = await snapshot(session);
         const counts = targets.map((t) => ({
@@ -47,5 +58,5 @@ export async function run(argv: string[]): Promise<number> {
     } finally {
       await session.nc.close();
     }
-  });
-}
+  },
+});

@@ -1,13 +1,14 @@
 // How CLI commands find a running topology: `--nats URL --prefix P`, or the state file that
-// `ace up` writes (`<state-dir>/up.json`, default ./.ace). Also shared argument parsing.
+// `ace up` writes (`<state-dir>/up.json`, default ./.ace), and the flags that select it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../streams/manager.ts';
 import { type TopologyNames, topologyNames } from '../streams/topology.ts';
 import { StreamLimits } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
+import { z } from 'zod';
+import type { FlagSpec } from './command.ts';
 
 export interface UpState {
   natsUrl: string;
@@ -21,20 +22,14 @@ export interface UpState {
 
 export class CliError extends CodedError<string> {}
 
-export const SESSION_OPTIONS = {
-  nats: { type: 'string' },
-  prefix: { type: 'string' },
-  'state-dir': { type: 'string', default: '.ace' },
-  json: { type: 'boolean', default: false },
-} as const satisfies ParseArgsConfig['options'];
+/** The flags every command that talks to a running topology takes. */
+export const SESSION_FLAGS = {
+  nats: { schema: z.string().optional(), help: 'NATS URL of a running topology (default: the one in <state-dir>/up.json)', value: 'URL' },
+  prefix: { schema: z.string().optional(), help: "the topology's subject prefix (default: from up.json, else 'ace')", value: 'P' },
+  'state-dir': { schema: z.string().default('.ace'), help: 'where `ace up` keeps its state file up.json', value: 'DIR' },
+} as const satisfies Record<string, FlagSpec>;
 
-export function args<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new CliError('BAD_ARGS', (err as Error).message);
-  }
-}
+export const JSON_FLAG = { json: { schema: z.boolean().default(false), help: 'print one JSON object instead of text' } } as const satisfies Record<string, FlagSpec>;
 
 export function readUpState(stateDir: string): UpState | null {
   const p = join(stateDir, 'up.json');
@@ -58,18 +53,4 @@ export async function openSession(values: { nats?: string; prefix?: string; 'sta
     throw new CliError('NATS_UNREACHABLE', `cannot connect to ${url}: ${(err as Error).message}\nHINT: is \`ace up\` still running?`);
   });
   return { nc, names: topologyNames(prefix, StreamLimits.parse({})), state };
-}
-
-/** Runs a command body, printing CliError/known errors as one message and an exit code. */
-export async function cli(body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    if (e.code) {
-      process.stderr.write(`ace: ${e.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
 }

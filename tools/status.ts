@@ -6,7 +6,8 @@ import { Heartbeat } from '../contracts/metrics.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
-import { args, cli, openSession, SESSION_OPTIONS, type Session } from './session.ts';
+import { defineCommand } from './command.ts';
+import { JSON_FLAG, openSession, SESSION_FLAGS, type Session } from './session.ts';
 
 /** A heartbeat older than this is shown as stale (process gone or stuck). */
 export const STALE_MS = 5000;
@@ -92,16 +93,19 @@ export function renderSnapshot(s: Snapshot, rates?: Record<string, number>): str
   return out.join('\n');
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, SESSION_OPTIONS);
-    const session = await openSession(values, 'ace-status');
+export const command = defineCommand({
+  name: 'status',
+  summary: 'streams, consumers and actors of a running topology on one screen',
+  flags: { ...SESSION_FLAGS, ...JSON_FLAG },
+  examples: ['ace status', 'ace status --state-dir runs/default --json'],
+  async run(flags) {
+    const session = await openSession(flags, 'ace-status');
     try {
       const snap = await snapshot(session);
-      process.stdout.write(values.json ? `${JSON.stringify(snap)}\n` : `${renderSnapshot(snap)}\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(snap)}\n` : `${renderSnapshot(snap)}\n`);
       return 0;
     } finally {
       await session.nc.close();
     }
-  });
-}
+  },
+});

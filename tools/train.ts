@@ -2,55 +2,71 @@
 // on the held-out split, starts the topology (embedded nats-server; one generator, verifier,
 // advantage-normalizer and learner process), prints one line per optimizer step, then
 // evaluates the final policy and prints a before/after table. `--resume` continues a run
-// whose processes were all killed, from its last committed step.
+// whose processes were all killed, from its last committed step. The defaults of the flags
+// are the learner's and the topology's own schema defaults.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { z } from 'zod';
+import { DEFAULT_MAX_RESPONSE_TOKENS, LearnerConfig } from '../actors/learner/config.ts';
 import { DONE_KEY, STEP_KEY } from '../actors/learner/learner.ts';
 import type { StepRecord } from '../contracts/step.ts';
-import type { TopologyInput } from '../contracts/topology.ts';
+import { Topology, type TopologyInput } from '../contracts/topology.ts';
+import { stepCheckpointDir } from '../ops/model/checkpoint.ts';
 import type { MathEvalReport } from '../ops/recipe/evaluate.ts';
-import { evalCheckpoint, type EvalRequest, pct } from './eval.ts';
+import { defineCommand, type FlagValues } from './command.ts';
+import { EVAL_FLAGS, evalCheckpoint, EvalRequest, pct } from './eval.ts';
 import { launch } from './launch.ts';
-import { args, cli, CliError } from './session.ts';
+import { CliError, JSON_FLAG } from './session.ts';
 import { parseTopology } from './topology-file.ts';
 
-export interface TrainSettings {
-  runDir: string;
-  steps: number;
-  seed: number;
-  base: string;
-  tasksPerStep: number;
-  groupSize: number;
-  lr: number;
-  maxUnverified: number;
-  verifierSlowFactor: number;
-  maxResponseTokens: number;
-}
+const L = LearnerConfig.shape;
+
+export const TRAIN_FLAGS = {
+  'run-dir': { schema: z.string().default('runs/default'), help: 'run state: topology.json, checkpoints, logs, result.json', value: 'DIR' },
+  topology: { schema: z.string().optional(), help: 'a topology file to run instead of the one built from these flags', value: 'FILE' },
+  nats: { schema: z.string().optional(), help: 'use a running NATS server at this URL instead of starting one', value: 'URL' },
+  resume: { schema: z.boolean().default(false), help: 'continue the run in --run-dir from its last committed step' },
+  steps: { schema: L.steps, help: 'optimizer steps' },
+  seed: { schema: Topology.shape.seed, help: "the run's one seed (prompt draws, sampling)" },
+  base: { schema: L.base, help: 'checkpoint of the starting policy', value: 'DIR' },
+  'tasks-per-step': { schema: L.tasksPerStep, help: 'prompts per step' },
+  'group-size': { schema: L.groupSize, help: 'responses per prompt (G in GRPO)' },
+  lr: { schema: L.lr, help: 'AdamW learning rate (constant)' },
+  'max-unverified': { schema: Topology.shape.maxUnverified.unwrap().optional(), help: 'rollouts published and not yet verified, at most (backpressure; default: one step, tasks-per-step x group-size)' },
+  'max-response-tokens': { schema: z.int().min(1).max(65_536).default(DEFAULT_MAX_RESPONSE_TOKENS), help: 'response-length cap, tokens' },
+  'eval-problems': { ...EVAL_FLAGS.problems, help: 'held-out problems of the before/after evaluation' },
+  'eval-k': { ...EVAL_FLAGS.k, help: 'samples per held-out problem (avg@k, pass@k)' },
+  'eval-seed': { ...EVAL_FLAGS.seed, help: 'seed of the held-out draw and its sampling' },
+  'no-eval': { schema: z.boolean().default(false), help: 'skip the before/after evaluation' },
+  ...JSON_FLAG,
+} as const;
+
+export type TrainSettings = FlagValues<typeof TRAIN_FLAGS>;
 
 export function trainTopology(s: TrainSettings): TopologyInput {
   return {
     name: 'train',
     prefix: 'ace',
     seed: s.seed,
-    maxUnverified: s.maxUnverified,
+    maxUnverified: s['max-unverified'] ?? s['tasks-per-step'] * s['group-size'],
     actors: {
-      generator: { kind: 'generator', instances: 1, config: { tasksPerBatch: s.tasksPerStep } },
-      verifier: { kind: 'verifier', instances: 1, config: { slowFactor: s.verifierSlowFactor } },
+      generator: { kind: 'generator', instances: 1, config: { tasksPerBatch: s['tasks-per-step'] } },
+      verifier: { kind: 'verifier', instances: 1, config: {} },
       normalizer: { kind: 'normalizer', instances: 1, config: {} },
       learner: {
         kind: 'learner',
         instances: 1,
         config: {
           base: resolve(s.base),
-          runDir: resolve(s.runDir),
+          runDir: resolve(s['run-dir']),
           steps: s.steps,
-          tasksPerStep: s.tasksPerStep,
-          groupSize: s.groupSize,
+          tasksPerStep: s['tasks-per-step'],
+          groupSize: s['group-size'],
           lr: s.lr,
           // One machine: generators read each version straight from the step checkpoint.
           weights: 'file',
-          curriculum: [{ fromStep: 0, maxResponseTokens: s.maxResponseTokens }],
+          curriculum: [{ fromStep: 0, maxResponseTokens: s['max-response-tokens'] }],
         },
       },
     },
@@ -65,29 +81,14 @@ function stepLine(r: StepRecord): string {
   );
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values } = args(argv, {
-      'run-dir': { type: 'string', default: 'runs/default' },
-      topology: { type: 'string' },
-      nats: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      steps: { type: 'string', default: '80' },
-      seed: { type: 'string', default: '1' },
-      base: { type: 'string', default: 'models/base' },
-      'tasks-per-step': { type: 'string', default: '32' },
-      'group-size': { type: 'string', default: '8' },
-      lr: { type: 'string', default: '2e-4' },
-      'max-unverified': { type: 'string', default: '256' },
-      'max-response-tokens': { type: 'string', default: '96' },
-      'verifier-slow-factor': { type: 'string', default: '1' },
-      'eval-problems': { type: 'string', default: '200' },
-      'eval-k': { type: 'string', default: '8' },
-      'eval-seed': { type: 'string', default: '2024' },
-      'no-eval': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    });
-    const runDir = resolve(values['run-dir']!);
+export const command = defineCommand({
+  name: 'train',
+  summary: 'GRPO on the shipped base policy through the actors, with a before/after evaluation',
+  description: 'Evaluates the base on the held-out split, starts the topology (embedded nats-server; one generator,\nverifier, advantage-normalizer and learner process), prints one line per optimizer step, then\nevaluates the final policy and prints a before/after table. Ctrl-C stops; --resume continues.',
+  flags: TRAIN_FLAGS,
+  examples: ['ace train', 'ace train --steps 20 --tasks-per-step 16 --run-dir runs/short', 'ace train --run-dir runs/short --resume'],
+  async run(values) {
+    const runDir = resolve(values['run-dir']);
     const topologyPath = join(runDir, 'topology.json');
     const log = (line: string) => process.stderr.write(`[train] ${line}\n`);
     let topologyRaw: TopologyInput;
@@ -96,35 +97,14 @@ export async function run(argv: string[]): Promise<number> {
       topologyRaw = JSON.parse(readFileSync(topologyPath, 'utf8'));
     } else {
       if (existsSync(join(runDir, 'topology.json'))) throw new CliError('RUN_EXISTS', `${runDir} already holds a run\nHINT: continue it with --resume, or choose another --run-dir`);
-      const settings: TrainSettings = {
-        runDir,
-        steps: Number(values.steps),
-        seed: Number(values.seed),
-        base: values.base!,
-        tasksPerStep: Number(values['tasks-per-step']),
-        groupSize: Number(values['group-size']),
-        lr: Number(values.lr),
-        maxUnverified: Number(values['max-unverified']),
-        verifierSlowFactor: Number(values['verifier-slow-factor']),
-        maxResponseTokens: Number(values['max-response-tokens']),
-      };
-      if (!values.topology && !existsSync(join(settings.base, 'model.safetensors'))) throw new CliError('NO_BASE', `no base checkpoint at ${settings.base}\nHINT: train one with \`ace sft --out ${settings.base}\``);
-      topologyRaw = values.topology ? JSON.parse(readFileSync(values.topology, 'utf8')) : trainTopology(settings);
+      if (!values.topology && !existsSync(join(values.base, 'model.safetensors'))) throw new CliError('NO_BASE', `no base checkpoint at ${values.base}\nHINT: train one with \`ace sft --out ${values.base}\``);
+      topologyRaw = values.topology ? JSON.parse(readFileSync(values.topology, 'utf8')) : trainTopology(values);
       mkdirSync(runDir, { recursive: true });
       writeFileSync(topologyPath, `${JSON.stringify(topologyRaw, null, 2)}\n`);
     }
     const topology = parseTopology(topologyRaw, topologyPath);
     const learnerCfg = topology.actors.learner.config as { steps: number; base: string; groupSize: number; tasksPerStep: number };
-    const evalReq = (checkpoint: string): EvalRequest => ({
-      checkpoint,
-      k: Number(values['eval-k']),
-      problems: Number(values['eval-problems']),
-      seed: Number(values['eval-seed']),
-      temperature: 0.6,
-      topP: 0.95,
-      maxNewTokens: 96,
-      threads: 2,
-    });
+    const evalReq = (checkpoint: string): EvalRequest => EvalRequest.parse({ checkpoint, k: values['eval-k'], problems: values['eval-problems'], seed: values['eval-seed'] });
     const evalProgress = (what: string) => (done: number, total: number) => {
       if (done === total || done % 512 === 0) log(`eval ${what}: ${done}/${total} samples`);
     };
@@ -141,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
       log(`before: avg@${values['eval-k']} ${pct(before!.overall.avgAtK)} pass@${values['eval-k']} ${pct(before!.overall.passAtK)}`);
     }
 
-    const launched = await launch({ topology, topologyPath, stateDir: runDir, natsUrl: values.nats, resume: values.resume!, log });
+    const launched = await launch({ topology, topologyPath, stateDir: runDir, natsUrl: values.nats, resume: values.resume, log });
     log(`run ${launched.runId}: ${learnerCfg.steps} steps x ${learnerCfg.tasksPerStep} prompts x ${learnerCfg.groupSize} samples; watch with \`ace monitor --state-dir ${values['run-dir']}\``);
     const jsm = await jetstreamManager(launched.nc);
     const stepsStream = launched.names.streams.steps.name;
@@ -169,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
     await launched.stop();
     if (stop) return 130;
 
-    const finalCkpt = join(runDir, 'checkpoints', `step-${String(committed).padStart(5, '0')}`);
+    const finalCkpt = stepCheckpointDir(runDir, committed);
     let after: MathEvalReport | null = null;
     if (!values['no-eval']) {
       after = await evalCheckpoint(evalReq(finalCkpt), evalProgress('after'));
@@ -191,10 +171,10 @@ export async function run(argv: string[]): Promise<number> {
       checkpoint: finalCkpt,
       before: before && { avgAtK: before.overall.avgAtK, passAtK: before.overall.passAtK },
       after: after && { avgAtK: after.overall.avgAtK, passAtK: after.overall.passAtK },
-      k: Number(k),
+      k,
     };
     writeFileSync(join(runDir, 'result.json'), `${JSON.stringify({ ...result, records }, null, 2)}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
-  });
-}
+  },
+});

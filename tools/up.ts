@@ -3,31 +3,36 @@
 // supervisor in this process and prints a progress line until `ace down`, Ctrl-C, or (with
 // --until-idle) until every source has finished and every consumer is drained.
 import { launch } from './launch.ts';
-import { args, cli, CliError } from './session.ts';
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
 import { renderSnapshot, snapshot } from './status.ts';
 import { loadTopology } from './topology-file.ts';
 
-export async function run(argv: string[]): Promise<number> {
-  return cli(async () => {
-    const { values, positionals } = args(argv, {
-      nats: { type: 'string' },
-      'state-dir': { type: 'string', default: '.ace' },
-      'run-id': { type: 'string' },
-      'until-idle': { type: 'boolean', default: false },
-      resume: { type: 'boolean', default: false },
-      'progress-ms': { type: 'string', default: '2000' },
-    });
+export const command = defineCommand({
+  name: 'up',
+  summary: 'start a topology (embedded nats-server by default) and supervise its actors',
+  description: 'Prints a progress line until `ace down`, Ctrl-C, or (with --until-idle) until every source has\nfinished and every consumer is drained.',
+  args: [{ name: 'TOPOLOGY', help: 'topology file (JSON; see topologies/)', required: true }],
+  flags: {
+    nats: { schema: z.string().optional(), help: 'use a running NATS server at this URL instead of starting one', value: 'URL' },
+    'state-dir': { schema: z.string().default('.ace'), help: 'state file up.json and the embedded server\'s data', value: 'DIR' },
+    'run-id': { schema: z.string().optional(), help: 'run id (default: a new one)', value: 'ID' },
+    'until-idle': { schema: z.boolean().default(false), help: 'stop once every source has finished and every consumer is drained' },
+    resume: { schema: z.boolean().default(false), help: 'continue the run recorded in the state dir' },
+    'progress-ms': { schema: z.int().min(100).max(3_600_000).default(2000), help: 'time between progress lines, ms', value: 'MS' },
+  },
+  examples: ['ace up topologies/demo.json --until-idle', 'ace up my-topology.json --nats nats://127.0.0.1:4222'],
+  async run(values, positionals) {
     const topologyPath = positionals[0];
-    if (!topologyPath) throw new CliError('BAD_ARGS', 'usage: ace up TOPOLOGY [--nats URL] [--until-idle] [--resume] [--state-dir DIR]');
     const topology = loadTopology(topologyPath);
     const log = (line: string) => process.stderr.write(`[up] ${line}\n`);
     const launched = await launch({
       topology,
       topologyPath,
-      stateDir: values['state-dir']!,
+      stateDir: values['state-dir'],
       natsUrl: values.nats,
       runId: values['run-id'],
-      resume: values.resume!,
+      resume: values.resume,
       log,
     });
     const { supervisor, nc, names, state } = launched;
@@ -45,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
 
     const sources = Object.entries(topology.actors).filter(([, s]) => s.kind === 'demo-source').map(([a]) => a);
     const session = { nc, names, state };
-    const progressMs = Number(values['progress-ms']);
+    const progressMs = values['progress-ms'];
     let idleReads = 0;
     const t0 = Date.now();
     for (;;) {
@@ -88,5 +93,5 @@ export async function run(argv: string[]): Promise<number> {
     await launched.stop();
     log('stopped');
     return 0;
-  });
-}
+  },
+});

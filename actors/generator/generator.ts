@@ -15,11 +15,10 @@ import { loadAnnounced, PolicyStoreError } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { GeneratorConfig } from './config.ts';
+import { fnv1a32 } from '../../ops/hash.ts';
 
 function seedOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+  return fnv1a32(text);
 }
 
 export const generator: ActorDefinition<typeof GeneratorConfig> = {

@@ -1,27 +1,18 @@
 import { z } from 'zod';
+import { CurriculumStage } from '../../ops/recipe/curriculum.ts';
 
-export const CurriculumStage = z.strictObject({
-  /** First step of this stage. */
-  fromStep: z.int().min(0),
-  /** Response-length cap, tokens (the paper's 8K -> 16K -> 24K -> 32K, scaled down). */
-  maxResponseTokens: z.int().min(1),
-  /**
-   * Hard-prompt curriculum: leave out prompts whose last observed group pass rate is at
-   * least this (the paper drops prompts the policy already solves). 1 = keep all.
-   */
-  dropPassRateAtLeast: z.number().min(0).max(1).default(1),
-});
-export type CurriculumStage = z.infer<typeof CurriculumStage>;
+/** Response-length cap of the default one-stage curriculum, tokens. */
+export const DEFAULT_MAX_RESPONSE_TOKENS = 96;
 
 export const LearnerConfig = z.strictObject({
   /** Checkpoint folder of the starting policy (version 0). Default models/base. */
   base: z.string().default('models/base'),
   /** Where step checkpoints go; `ace train` sets it. Default runs/default. */
   runDir: z.string().default('runs/default'),
-  /** Optimizer steps to run. Default 40. */
-  steps: z.int().min(1).default(40),
-  /** Prompts per step (the rollout batch is tasksPerStep * groupSize). Default 16. */
-  tasksPerStep: z.int().min(1).default(16),
+  /** Optimizer steps to run. Default 80 (the default `ace train`). */
+  steps: z.int().min(1).default(80),
+  /** Prompts per step (the rollout batch is tasksPerStep * groupSize). Default 32. */
+  tasksPerStep: z.int().min(1).default(32),
   /** Responses per prompt, G. Default 8. */
   groupSize: z.int().min(2).default(8),
   /** Distinct train-split tasks the step batches are drawn from. Default 5000. */
@@ -58,7 +49,7 @@ export const LearnerConfig = z.strictObject({
    */
   sharePrompts: z.boolean().default(true),
   /** Response-length curriculum and hard-prompt stages. */
-  curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: 96, dropPassRateAtLeast: 1 }]),
+  curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: DEFAULT_MAX_RESPONSE_TOKENS, dropPassRateAtLeast: 1 }]),
   /**
    * Steps a rollout's policy version may lag the step it trains: 0 (default) is strictly
    * on-policy; k > 0 releases prompts k steps ahead, sampled with the version current at

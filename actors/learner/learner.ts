@@ -10,56 +10,31 @@
 // Recovery: the run KV key `learner.step` is the commit point. A restarted learner loads the
 // checkpoint of that step and re-reads the step's scored groups from the start of their
 // subject (a fresh per-step consumer), so no group is lost and none enters two steps. The
-// redone step computes the same bits (same groups in stream order, deterministic kernels);
-// should it not, an already announced version wins (see the loop).
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
-import { fromEvent, takeUntil } from 'rxjs';
-import type { PolicyUpdate } from '../../contracts/policy.ts';
-import { ScoredGroup } from '../../contracts/scored.ts';
-import type { StepRecord } from '../../contracts/step.ts';
+// redone step computes the same bits (the same groups added in index order, deterministic
+// kernels); should it not, an already announced version wins (see the loop).
+//
+// This file is the wiring. The step's intake is collect-step.ts around the pure
+// step-accumulator.ts; its metrics and ledger entry step-metrics.ts; the curriculum and the
+// prompt draw ops/recipe/curriculum.ts; announcements ../policy-store.ts.
+import { join } from 'node:path';
 import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
-import { type Checkpoint, loadCheckpoint, saveTrainerState, saveWeights } from '../../ops/model/checkpoint.ts';
-import { type GradientPart, Learner } from '../../ops/model/learner.ts';
-import { promptTokens } from '../../ops/recipe/template.ts';
-import { Rng } from '../../ops/rng.ts';
-import { generateMathTasks, type MathLevel, type MathTask } from '../../ops/tasks/math.ts';
+import { type Checkpoint, loadCheckpoint, pruneCheckpoints, saveTrainerState, saveWeights, stepCheckpointDir, trainerState } from '../../ops/model/checkpoint.ts';
+import { Learner } from '../../ops/model/learner.ts';
+import { mathPool, selectTasks, sharedPrefixFor, stageAt } from '../../ops/recipe/curriculum.ts';
+import { generateMathTasks, type MathLevel } from '../../ops/tasks/math.ts';
 import { openKv } from '../../streams/manager.ts';
-import { type Delivery, source$ } from '../../streams/source.ts';
-import { countPullRetry } from '../consume.ts';
 import { faultPoint } from '../fault.ts';
-import { announcementOf, loadAnnounced, policyObjectName, putPolicy, sha256Hex } from '../policy-store.ts';
+import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
-import type { ActorContext, ActorDefinition } from '../runtime.ts';
-import { type CurriculumStage, defaultBuckets, LearnerConfig } from './config.ts';
+import type { ActorDefinition } from '../runtime.ts';
+import { collectStep } from './collect-step.ts';
+import { defaultBuckets, LearnerConfig } from './config.ts';
+import { groupPassRates, stepMetrics, stepRecord } from './step-metrics.ts';
 
+/** Run KV keys: the last committed step (the commit point) and, once the run is over, its final step. */
 export const STEP_KEY = 'learner.step';
 export const DONE_KEY = 'learner.done';
-
-export function stageAt(curriculum: readonly CurriculumStage[], step: number): CurriculumStage {
-  return [...curriculum].sort((a, b) => a.fromStep - b.fromStep).filter((s) => s.fromStep <= step).at(-1) ?? curriculum[0];
-}
-
-/** The step's prompts: a seeded draw from the pool, leaving out prompts the stage calls too easy. */
-export function selectTasks(pool: readonly MathTask[], passRates: ReadonlyMap<string, number>, stage: CurriculumStage, seed: number, step: number, n: number): MathTask[] {
-  const eligible = pool.filter((t) => (passRates.get(t.id) ?? 0) < stage.dropPassRateAtLeast);
-  const from = eligible.length >= n ? eligible : pool;
-  const rng = new Rng((seed * 1_000_003 + step) >>> 0);
-  const picked = new Set<number>();
-  while (picked.size < n) picked.add(rng.int(0, from.length - 1));
-  return [...picked].map((i) => from[i]);
-}
-
-/** Prefix slots for prompt sharing: the pool's longest prompt minus its last token, rounded up to eights. */
-export function sharedPrefixFor(pool: readonly MathTask[]): number {
-  const longest = pool.reduce((m, t) => Math.max(m, promptTokens(t.question).length), 1);
-  return Math.ceil((longest - 1) / 8) * 8;
-}
-
-const stepDir = (runDir: string, step: number) => join(runDir, 'checkpoints', `step-${String(step).padStart(5, '0')}`);
 
 export const learner: ActorDefinition<typeof LearnerConfig> = {
   kind: 'learner',
@@ -72,10 +47,10 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     let step = committed?.value.length ? Number(committed.string()) : 0;
 
     // The policy at `step`: the step's checkpoint when resuming, else the base.
-    const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepDir(cfg.runDir, step)) : loadCheckpoint(cfg.base);
+    const ckpt: Checkpoint = loadCheckpoint(step > 0 ? stepCheckpointDir(cfg.runDir, step) : cfg.base);
     const { config, params } = ckpt;
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
-    const pool = generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] });
+    const pool = mathPool(generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] }));
     const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pool) : 0;
     const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings);
     const engine = new Learner(config, params, { buckets, threads: cfg.threads, spinWait: cfg.spinWait, sharedPrefix });
@@ -86,38 +61,14 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     }
     ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} tasks`);
 
-    // Publishes version `version` (stored where cfg.weights says) and its announcement. An
-    // announced version is immutable: the generators may already be sampling with it.
-    const announce = async (version: number, weightsFile?: { bytes: Uint8Array; path: string }) => {
-      let location: PolicyUpdate['location'];
-      let digest: string;
-      let bytes: number;
-      if (cfg.weights === 'file') {
-        const path = weightsFile?.path ?? join(version === 0 ? cfg.base : stepDir(cfg.runDir, version), 'model.safetensors');
-        const data = weightsFile?.bytes ?? readFileSync(path);
-        location = { type: 'file', path: resolve(path) };
-        digest = sha256Hex(data);
-        bytes = data.length;
-      } else {
-        ({ digest, bytes } = await putPolicy(ctx.nc, ctx.names, version, config, params));
-        location = { type: 'object-store', bucket: ctx.names.objectStore, name: policyObjectName(version) };
-      }
-      const update: PolicyUpdate = {
-        kind: 'policy-update',
-        id: `policy.${ctx.runId}.v${version}`,
-        runId: ctx.runId,
-        step: version,
-        policyVersion: version,
-        ts: Date.now(),
-        digest,
-        bytes,
-        format: 'safetensors',
-        location,
-      };
-      await ctx.sink.publish(subjects.policy(version), update);
+    // Announced versions are immutable: the generators may already be sampling with them.
+    const announcer: Announcer = { nc: ctx.nc, names: ctx.names, sink: ctx.sink, runId: ctx.runId, weights: cfg.weights, config, params };
+    const announce = async (version: number, file: { path: string; bytes?: Uint8Array }) => {
+      await announcePolicy(announcer, version, file);
       ctx.metrics.set('policy/version', version);
     };
-    if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) await announce(step);
+    const weightsPath = (version: number) => join(version === 0 ? cfg.base : stepCheckpointDir(cfg.runDir, version), 'model.safetensors');
+    if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) await announce(step, { path: weightsPath(step) });
 
     let released = step - 1;
     const releaseStep = async (s: number, version: number) => {
@@ -136,12 +87,13 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
           taskId: t.id,
           groupId: `g.s${s}.${i}`,
           groupIndex: i,
-          domain: 'math',
-          prompt: t.question,
+          domain: t.domain,
+          prompt: t.prompt,
           gold: t.gold,
+          tests: t.tests,
           groupSize: cfg.groupSize,
           maxResponseTokens: stage.maxResponseTokens,
-          meta: { level: t.level, family: t.family },
+          meta: t.meta,
         };
         return ctx.sink.publish(subjects.prompts(s), msg);
       }));
@@ -174,11 +126,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
 
       // The step's pass rates steer the hard-prompt curriculum from the next release on (here,
       // before it, and in the curriculum bucket with the commit, so a restart sees the same).
-      const stepRates = new Map<string, number>();
-      for (const g of result.groups) {
-        const scored = g.members.filter((m) => m.reward !== null);
-        if (scored.length) stepRates.set(g.taskId, scored.filter((m) => m.reward === 1).length / scored.length);
-      }
+      const stepRates = groupPassRates(result.groups);
       for (const [taskId, rate] of stepRates) passRates.set(taskId, rate);
 
       // Exactly one optimizer step for the batch.
@@ -188,8 +136,8 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       engine.recycle(grads);
       const tOptimized = performance.now();
       const next = step + 1;
-      const dir = stepDir(cfg.runDir, next);
-      const state = { formatVersion: 1 as const, step: next, policyVersion: next, optimizerStep: optimizer.state.step, rngState: null, extra: {} };
+      const dir = stepCheckpointDir(cfg.runDir, next);
+      const state = trainerState({ step: next, optimizerStep: optimizer.state.step });
 
       // The critical path: version N+1 out and the next prompts released, before the rest of
       // the checkpoint, the ledger and the commit, which overlap the next step's generation.
@@ -214,48 +162,10 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       saveTrainerState(dir, { config, params, optimizer: optimizer.state, state });
       const tSaved = performance.now();
 
-      const rewards = result.groups.flatMap((g) => g.members.map((m) => m.reward)).filter((r): r is 0 | 1 => r !== null);
-      const responseLens = result.groups.flatMap((g) => g.members.map((m) => m.responseTokens.length));
       const seconds = (Date.now() - t0) / 1000;
-      const metrics: Record<string, number> = {
-        'reward/mean': rewards.length ? rewards.reduce((s: number, r) => s + r, 0) / rewards.length : 0,
-        'reward/pass_rate': result.groups.filter((g) => g.members.some((m) => m.reward === 1)).length / result.groups.length,
-        'reward/unscorable': result.groups.reduce((s, g) => s + g.members.filter((m) => m.reward === null).length, 0),
-        'response/mean_tokens': responseLens.reduce((s, n) => s + n, 0) / Math.max(1, responseLens.length),
-        'response/max_tokens_cap': stage.maxResponseTokens,
-        'learner/loss': stats.loss,
-        'learner/entropy': stats.entropy,
-        'learner/grad_norm': report.gradNorm,
-        'learner/lr': report.lr,
-        'learner/response_tokens': stats.tokenCount,
-        'learner/micro_batches': stats.microBatches,
-        'learner/groups_partial': result.groups.filter((g) => g.completion === 'partial').length,
-        'learner/groups_dropped': result.groups.filter((g) => g.dropped).length,
-        'learner/groups_off_policy': result.offPolicy.size,
-        'learner/policy_lag_max': Math.max(...result.groups.map((g) => step - g.policyVersion)),
-        // Where the step's wall time went: last group in -> optimizer done -> version out and
-        // prompts released -> checkpoint complete.
-        'step/seconds': seconds,
-        'step/tail_after_last_group_ms': tClosed - result.lastArrival,
-        'step/optimizer_ms': tOptimized - tClosed,
-        'step/publish_ms': tAnnounced - tOptimized,
-        'step/checkpoint_ms': tSaved - tAnnounced,
-        'step/tokens_per_s': responseLens.reduce((s, n) => s + n, 0) / seconds,
-      };
-      const record: StepRecord = {
-        kind: 'step',
-        id: `step.${ctx.runId}.${step}`,
-        runId: ctx.runId,
-        step,
-        policyVersion: step,
-        ts: Date.now(),
-        rolloutIds: result.groups.flatMap((g) => (g.dropped || result.offPolicy.has(g.groupId) ? [] : g.members.map((m) => m.rolloutId))),
-        groupIds: result.groups.map((g) => g.groupId),
-        metrics,
-        startedAt: t0,
-        endedAt: Date.now(),
-      };
-      await ctx.sink.publish(subjects.steps(), record);
+      const times = { seconds, lastArrival: result.lastArrival, closed: tClosed, optimized: tOptimized, announced: tAnnounced, saved: tSaved };
+      const metrics = stepMetrics(step, result, stage.maxResponseTokens, stats, report, times);
+      await ctx.sink.publish(subjects.steps(), stepRecord(ctx.runId, step, result, metrics, t0, Date.now()));
       await Promise.all([...stepRates].map(([taskId, rate]) => curriculumKv.put(`pass.${taskId}`, String(rate))));
       await runKv.put(STEP_KEY, String(next)); // the commit point
       step = next;
@@ -268,123 +178,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
   },
 };
 
-/** Accumulates the step's groups as they arrive; null when the learner drains first. */
-async function collectStep(
-  ctx: ActorContext,
-  engine: Learner,
-  step: number,
-  groups: number,
-  maxPolicyLag: number,
-  threads: { narrow: number; wide: number },
-): Promise<{ groups: ScoredGroup[]; offPolicy: Set<string>; deliveries: Delivery<ScoredGroup>[]; lastArrival: number } | null> {
-  const subjects = rlSubjects(ctx.names, ctx.runId);
-  const durable = `learner-s${step}`;
-  // A fresh consumer per step reading the step's subject from its start: after a restart the
-  // step's groups come back whether or not an earlier incarnation had received them.
-  await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, durable).catch(() => {});
-  await ctx.jsm.consumers.add(ctx.names.streams.scored.name, {
-    durable_name: durable,
-    filter_subject: subjects.scored(step),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(3_600_000),
-    max_ack_pending: 100_000,
-  });
-  const seen = new Map<string, ScoredGroup>();
-  const offPolicy = new Set<string>();
-  const deliveries: Delivery<ScoredGroup>[] = [];
-  // Gradients are computed as groups arrive but added to the step in group-index order (an
-  // early group waits here), so the step's sum, and the run, do not depend on arrival order.
-  const parked = new Map<number, GradientPart | null>();
-  let nextIndex = 0;
-  const indexOf = (groupId: string): number => {
-    const m = /^g\.s(\d+)\.(\d+)$/.exec(groupId);
-    if (!m || Number(m[1]) !== step || Number(m[2]) >= groups) throw new Error(`scored group ${groupId} is not one of step ${step}'s ${groups} groups (g.s${step}.0 ... g.s${step}.${groups - 1})`);
-    return Number(m[2]);
-  };
-  const byIndex = () => [...seen.values()].sort((a, b) => indexOf(a.groupId) - indexOf(b.groupId));
-  return new Promise((resolve, reject) => {
-    let chain = Promise.resolve();
-    let waiting = 0; // groups received and not yet taken up
-    const sub = source$({
-      js: ctx.js,
-      stream: ctx.names.streams.scored.name,
-      durable,
-      schema: ScoredGroup,
-      capacity: 100_000,
-      deadLetters: { sink: ctx.sink, subject: ctx.deadLetterSubject },
-      onTransientError: countPullRetry(ctx, 'learner'),
-    })
-      .pipe(takeUntil(fromEvent(ctx.drain, 'abort')))
-      .subscribe({
-        next: (d) => {
-          const arrived = performance.now();
-          waiting++;
-          chain = chain
-            .then(async () => {
-              waiting--;
-              const g = d.value;
-              deliveries.push(d);
-              if (seen.has(g.groupId) || seen.size >= groups) return;
-              const index = indexOf(g.groupId);
-              seen.set(g.groupId, g);
-              let part: GradientPart | null = null;
-              // Counted toward the step (so it completes) but kept out of the gradient.
-              if (g.policyVersion > step || g.policyVersion < step - maxPolicyLag) {
-                ctx.log(`group ${g.groupId} has policy v${g.policyVersion}, outside [${step - maxPolicyLag}, ${step}] for step ${step}: left out`);
-                ctx.metrics.inc('learner/off_policy_groups');
-                offPolicy.add(g.groupId);
-              } else if (!g.dropped) {
-                // Narrow while keeping up (the other cores generate and verify); wide for the
-                // step's last group and whenever groups queue up behind this one. Every width
-                // gives the same bits.
-                const wide = seen.size === groups || waiting > 0;
-                part = await engine.gradientsOf(
-                  {
-                    tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
-                    responseStart: g.members.map((m) => m.promptTokens.length),
-                    advantages: g.members.map((m) => m.advantage),
-                  },
-                  { threads: wide ? threads.wide : threads.narrow },
-                );
-                ctx.metrics.inc(wide ? 'learner/wide_groups' : 'learner/narrow_groups');
-              }
-              parked.set(index, part);
-              for (; parked.has(nextIndex); nextIndex++) {
-                const p = parked.get(nextIndex);
-                parked.delete(nextIndex);
-                if (p) engine.addGradients(p);
-              }
-              ctx.metrics.set('learner/groups_in_step', seen.size);
-              if (seen.size === groups) {
-                sub.unsubscribe();
-                resolve({ groups: byIndex(), offPolicy, deliveries, lastArrival: arrived });
-              }
-            })
-            .catch((err) => {
-              sub.unsubscribe();
-              reject(err);
-            });
-        },
-        error: reject,
-        complete: () => chain.then(() => resolve(seen.size === groups ? { groups: byIndex(), offPolicy, deliveries, lastArrival: performance.now() } : null)),
-      });
-  });
-}
-
 function sameBits(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string, Float32Array>): boolean {
   const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return a.size === b.size && [...a].every(([name, v]) => b.has(name) && bytes(v).equals(bytes(b.get(name)!)));
-}
-
-function pruneCheckpoints(runDir: string, latest: number, keep: number): void {
-  const root = join(runDir, 'checkpoints');
-  if (!existsSync(root)) return;
-  const steps = readdirSync(root)
-    .map((n) => /^step-(\d+)$/.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .filter((s) => s < latest)
-    .sort((a, b) => b - a);
-  for (const s of steps.slice(keep)) rmSync(stepDir(runDir, s), { recursive: true, force: true });
 }

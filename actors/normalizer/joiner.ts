@@ -5,6 +5,10 @@
 // Incomplete groups: a group still missing verdicts `groupTimeoutMs` after its first verdict
 // arrived is closed as `partial` with the members it has; the missing ones are listed and
 // take no part (as if unscorable). The actor logs every such closure.
+//
+// Closed groups: a verdict for a group already closed is 'late' (acked, starts no group) while
+// the id is remembered: until the group's verdicts are acked (`settled`) and `lateWindowMs`
+// after that, then it is forgotten, so a long run holds only its recent ids (see lateWindowMs).
 import type { ScoredGroup } from '../../contracts/scored.ts';
 import type { Verdict } from '../../contracts/verdict.ts';
 import { groupAdvantages } from '../../ops/recipe/advantage.ts';
@@ -13,6 +17,16 @@ export interface JoinerOptions {
   groupTimeoutMs: number;
   /** Drop groups whose scorable rewards are all equal (paper: keep). */
   dropDegenerate: boolean;
+  /**
+   * How long a closed group's id is remembered after `settled`, ms. A member verdict whose ack
+   * is lost comes back one consumer ack wait after its last delivery or progress signal, both
+   * before the settle, so this must exceed the ack wait (plus the wait for a pull).
+   * Forgetting is harmless for a verdict later still (a member missing from a partial group):
+   * it opens a new group that closes partial and is published under the same msgID, which the
+   * stream drops within its duplicate window and the learner ignores after it (it keeps a
+   * step's first group of an id, and has left older steps behind).
+   */
+  lateWindowMs: number;
 }
 
 interface Pending {
@@ -28,8 +42,8 @@ export interface Closed {
 
 export class GroupJoiner {
   private readonly pending = new Map<string, Pending>();
-  /** Groups already closed: a late or redelivered verdict for one of them is ignored. */
-  private readonly closed = new Set<string>();
+  /** Closed group id -> when to forget it (Infinity until settled); its verdicts are 'late'. */
+  private readonly closedUntil = new Map<string, number>();
 
   constructor(private readonly opts: JoinerOptions) {}
 
@@ -37,9 +51,14 @@ export class GroupJoiner {
     return this.pending.size;
   }
 
+  /** Closed groups whose ids are still remembered. */
+  get closed(): number {
+    return this.closedUntil.size;
+  }
+
   /** Adds a verdict; returns the group when this verdict completes it. */
   add(v: Verdict, now: number): Closed | 'duplicate' | 'late' | null {
-    if (this.closed.has(v.groupId)) return 'late';
+    if (this.closedUntil.has(v.groupId)) return 'late';
     let p = this.pending.get(v.groupId);
     if (!p) {
       p = { firstAt: now, verdicts: new Map() };
@@ -50,8 +69,9 @@ export class GroupJoiner {
     return p.verdicts.size === v.groupSize ? this.close(v.groupId, 'complete', now) : null;
   }
 
-  /** Closes every group older than the timeout as partial. */
+  /** Closes every group older than the timeout as partial, and forgets closed ids past their window. */
   expire(now: number): Closed[] {
+    for (const [groupId, until] of this.closedUntil) if (until <= now) this.closedUntil.delete(groupId);
     const out: Closed[] = [];
     for (const [groupId, p] of this.pending) {
       if (now - p.firstAt >= this.opts.groupTimeoutMs) out.push(this.close(groupId, 'partial', now));
@@ -59,15 +79,15 @@ export class GroupJoiner {
     return out;
   }
 
-  /** Forget a closed group id (after its scored group is durably published and acked). */
-  forget(groupId: string): void {
-    this.closed.delete(groupId);
+  /** The closed group is durably published and its verdicts acked: remember it lateWindowMs more. */
+  settled(groupId: string, now: number): void {
+    this.closedUntil.set(groupId, now + this.opts.lateWindowMs);
   }
 
   private close(groupId: string, completion: 'complete' | 'partial', now: number): Closed {
     const p = this.pending.get(groupId)!;
     this.pending.delete(groupId);
-    this.closed.add(groupId);
+    this.closedUntil.set(groupId, Number.POSITIVE_INFINITY);
     const members = [...p.verdicts.values()].sort((a, b) => a.index - b.index);
     const first = members[0];
     const stats = groupAdvantages(members.map((m) => m.reward));

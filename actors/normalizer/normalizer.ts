@@ -14,7 +14,9 @@ export const normalizer: ActorDefinition<typeof NormalizerConfig> = {
   kind: 'normalizer',
   config: NormalizerConfig,
   async run(ctx, cfg) {
-    const joiner = new GroupJoiner({ groupTimeoutMs: cfg.groupTimeoutMs, dropDegenerate: cfg.dropDegenerate });
+    // Twice the ack wait: a redelivered verdict is due within one ack wait of the settle, and
+    // the second covers its wait for a pull while this consumer is at capacity.
+    const joiner = new GroupJoiner({ groupTimeoutMs: cfg.groupTimeoutMs, dropDegenerate: cfg.dropDegenerate, lateWindowMs: 2 * cfg.ackWaitMs });
     const subjects = rlSubjects(ctx.names, ctx.runId);
     // Deliveries held until their group is published: group id -> resolvers of their handlers.
     const held = new Map<string, { settle: (how: 'published' | 'released') => void; d: Delivery<Verdict> }[]>();
@@ -27,6 +29,7 @@ export const normalizer: ActorDefinition<typeof NormalizerConfig> = {
       if (g.dropped) ctx.metrics.inc('normalizer/groups_dropped');
       for (const h of held.get(g.groupId) ?? []) h.settle('published');
       held.delete(g.groupId);
+      joiner.settled(g.groupId, Date.now()); // its handlers ack now
     };
 
     const ticker = setInterval(() => {
@@ -34,6 +37,7 @@ export const normalizer: ActorDefinition<typeof NormalizerConfig> = {
       // Keep held verdicts from being redelivered while their group is still filling.
       for (const list of held.values()) for (const h of list) h.d.working();
       ctx.metrics.set('normalizer/open_groups', joiner.open);
+      ctx.metrics.set('normalizer/closed_groups', joiner.closed);
     }, 1000);
     // Draining: hand held verdicts back (nak) so the next instance rebuilds their groups.
     ctx.drain.addEventListener('abort', () => {

@@ -1,13 +1,12 @@
-// verifier: routes each rollout to the math or code reward and publishes the verdict (with the
+// verifier: judges each rollout (ops/reward/judge.ts) and publishes the verdict (with the
 // rollout's tokens, so nothing downstream needs a lookup). Outcomes are data; a verdict's
 // msgID is derived from the rollout id, so a redelivered rollout cannot be judged twice
-// downstream.
+// downstream. Slowness for tests and benches is injected around the judgement (fault.ts).
 import { Rollout } from '../../contracts/rollout.ts';
-import type { Outcome, Verdict } from '../../contracts/verdict.ts';
-import { CodeVerifierPool } from '../../ops/reward/code/pool.ts';
-import { MathVerifierPool } from '../../ops/reward/math/pool.ts';
-import { burnCpu } from '../burn.ts';
+import type { Verdict } from '../../contracts/verdict.ts';
+import { RolloutJudge } from '../../ops/reward/judge.ts';
 import { ACK, consume } from '../consume.ts';
+import { readInjection, verifierHook } from '../fault.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { VerifierConfig } from './config.ts';
@@ -16,11 +15,13 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
   kind: 'verifier',
   config: VerifierConfig,
   async run(ctx, cfg) {
-    const math = new MathVerifierPool({ workers: cfg.mathWorkers, deadlineMs: cfg.mathDeadlineMs });
-    let code = null as CodeVerifierPool | null;
+    const injection = readInjection();
+    if (injection?.verifier) ctx.log(`injected (ACE_INJECT) ${JSON.stringify(injection.verifier)}`);
+    const inject = verifierHook(injection);
+    const judge = new RolloutJudge(cfg);
     const subjects = rlSubjects(ctx.names, ctx.runId);
     try {
-      await math.ready();
+      await judge.ready();
       await consume(
         ctx,
         {
@@ -35,22 +36,7 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
         async (d) => {
           const r = d.value;
           const t0 = performance.now();
-          let outcome: Outcome;
-          let reward: 0 | 1 | null;
-          if (r.domain === 'math') {
-            const v = await math.verify({ gold: r.gold ?? '', response: r.response });
-            outcome = { kind: v.kind, reason: v.reason, rule: v.rule, detail: { gold: v.gold, pred: v.pred } };
-            reward = v.reward;
-          } else {
-            code ??= new CodeVerifierPool({ jsWorkers: cfg.codeJsWorkers, pyWorkers: cfg.codePyWorkers });
-            const v = await code.verify({ response: r.response, tests: r.tests });
-            const reason = v.reason ?? (v.firstFailure ? `test ${v.firstFailure.test}: ${v.firstFailure.reason}` : `passed ${v.passed}/${v.total}`);
-            outcome = { kind: v.kind, reason, detail: { passed: v.passed, total: v.total, firstFailure: v.firstFailure } };
-            reward = v.reward;
-          }
-          if (cfg.burnMsPerRollout > 0) burnCpu(cfg.burnMsPerRollout);
-          const elapsed = performance.now() - t0;
-          if (cfg.slowFactor > 1) await new Promise((res) => setTimeout(res, elapsed * (cfg.slowFactor - 1)));
+          const { outcome, reward } = await inject(() => judge.judge(r));
           const verdict: Verdict = {
             kind: 'verdict',
             id: `v.${r.id}`,
@@ -78,8 +64,7 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
         },
       );
     } finally {
-      await math.close();
-      await code?.close();
+      await judge.close();
     }
   },
 };

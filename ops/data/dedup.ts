@@ -4,6 +4,7 @@
 // in input order is kept; each dropped one is listed with the one it duplicates.
 // Not clustering: a chain a~b~c with a !~ c keeps a and c when b is dropped.
 import { z } from 'zod';
+import { FNV_OFFSET, fnv1a32 } from '../hash.ts';
 import { Rng } from '../rng.ts';
 import { Vocab } from './normalize.ts';
 import { ngramKey, sameRun } from './ngram.ts';
@@ -141,9 +142,7 @@ export function dedup(docs: readonly DedupDoc[], config: DedupConfig = {}, vocab
       if (dropped.has(j) || sh[j].length === 0) return;
       const sig = minhash(sh[j], seeds);
       for (let b = 0; b < cfg.bands; b++) {
-        let h = 0x811c9dc5 ^ b;
-        for (let r = b * rows; r < (b + 1) * rows; r++) h = Math.imul(h ^ sig[r], 0x01000193);
-        const key = b * 4294967296 + (h >>> 0);
+        const key = b * 4294967296 + fnv1a32(sig, FNV_OFFSET ^ b, b * rows, (b + 1) * rows);
         const bucket = buckets.get(key);
         if (!bucket) {
           buckets.set(key, [j]);

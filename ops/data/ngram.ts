@@ -4,16 +4,19 @@
 // Not a rolling hash: n is small (9 by default) and a fresh fold per window is cheaper
 // than the bookkeeping of a rolling one at this size.
 
+import { FNV_OFFSET, fnv1a32 } from '../hash.ts';
+
 const TWO_21 = 2097152;
 
-/** Key of ids[from .. from+len), with len mixed in so that prefixes differ from wholes. */
+/**
+ * Key of ids[from .. from+len), with len mixed in so that prefixes differ from wholes:
+ * FNV-1a (finalized) in the high 32 bits, a murmur-style lane in the low 21.
+ */
 export function ngramKey(ids: ArrayLike<number>, from: number, len: number): number {
-  let h1 = 0x811c9dc5 ^ len;
+  let h1 = fnv1a32(ids, FNV_OFFSET ^ len, from, from + len);
   let h2 = 0x9747b28c ^ Math.imul(len, 0x27d4eb2d);
   for (let i = from; i < from + len; i++) {
-    const t = ids[i];
-    h1 = Math.imul(h1 ^ t, 0x01000193);
-    h2 = Math.imul(h2 ^ t, 0x5bd1e995);
+    h2 = Math.imul(h2 ^ ids[i], 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
   h1 ^= h1 >>> 13;

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
 import { ConfigError, initParams, parseLlamaConfig } from './config.ts';
-import { CheckpointError, captureRng, loadCheckpoint, restoreRng, saveCheckpoint } from './checkpoint.ts';
+import { CheckpointError, captureRng, loadCheckpoint, pruneCheckpoints, restoreRng, saveCheckpoint, stepCheckpointDir, TrainerState, trainerState } from './checkpoint.ts';
 import { SafetensorsError } from './safetensors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'ace-ckpt-'));
@@ -113,5 +113,30 @@ describe('checkpoint', () => {
     // Missing parameter on save.
     params.delete('model.norm.weight');
     expect(() => saveCheckpoint(join(root, 'd'), { config, params, optimizer: null, state })).toThrow(/model\.norm\.weight missing/);
+  });
+});
+
+describe('run checkpoint layout', () => {
+  it('names step checkpoints step-NNNNN under <runDir>/checkpoints', () => {
+    expect(stepCheckpointDir('runs/x', 7)).toBe(join('runs/x', 'checkpoints', 'step-00007'));
+    expect(stepCheckpointDir('/r', 123456)).toBe(join('/r', 'checkpoints', 'step-123456'));
+  });
+
+  it('prunes the checkpoints before the latest beyond the newest `keep`, leaving other entries', () => {
+    const runDir = join(root, 'run');
+    for (const s of [1, 2, 3, 4, 5, 6]) mkdirSync(stepCheckpointDir(runDir, s), { recursive: true });
+    mkdirSync(join(runDir, 'checkpoints', 'final'));
+    pruneCheckpoints(runDir, 5, 2);
+    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual(['final', 'step-00003', 'step-00004', 'step-00005', 'step-00006']);
+    pruneCheckpoints(runDir, 6, 0);
+    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual(['final', 'step-00006']);
+    pruneCheckpoints(join(root, 'no-run'), 3, 1); // no checkpoints folder yet: nothing to do
+  });
+
+  it('fills a trainer state with the usual blanks', () => {
+    expect(trainerState()).toEqual({ formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: {} });
+    expect(trainerState({ step: 4, optimizerStep: 4, extra: { a: 1 } })).toEqual({ formatVersion: 1, step: 4, policyVersion: 4, optimizerStep: 4, rngState: null, extra: { a: 1 } });
+    expect(trainerState({ step: 4, policyVersion: 2 }).policyVersion).toBe(2);
+    expect(TrainerState.parse(trainerState({ step: 3 }))).toEqual(trainerState({ step: 3 }));
   });
 });

@@ -4,9 +4,11 @@
 //   optimizer.safetensors  AdamW moments as exp_avg.<name> / exp_avg_sq.<name> (always F32)
 //   trainer_state.json {formatVersion, step, policyVersion, optimizerStep, rngState, extra}
 // Files are written to a temp name and renamed, so a crash never leaves a half checkpoint
-// under the final name. Not a registry of checkpoints and not the weight broadcast.
+// under the final name. A run keeps its step checkpoints as <runDir>/checkpoints/step-NNNNN
+// (stepCheckpointDir, pruneCheckpoints). Not a registry of checkpoints and not the weight
+// broadcast.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../rng.ts';
@@ -31,6 +33,33 @@ export const TrainerState = z.strictObject({
   extra: z.record(z.string(), z.unknown()).default({}),
 });
 export type TrainerState = z.infer<typeof TrainerState>;
+
+/**
+ * A trainer state with the usual blanks filled: step 0, policyVersion = step, no optimizer
+ * step, no rng state, no extra.
+ */
+export function trainerState(s: { step?: number; policyVersion?: number; optimizerStep?: number | null; rngState?: number[] | null; extra?: Record<string, unknown> } = {}): TrainerState {
+  const step = s.step ?? 0;
+  return { formatVersion: CHECKPOINT_FORMAT_VERSION, step, policyVersion: s.policyVersion ?? step, optimizerStep: s.optimizerStep ?? null, rngState: s.rngState ?? null, extra: s.extra ?? {} };
+}
+
+/** A run's checkpoint of step `step`: `<runDir>/checkpoints/step-00042`. */
+export function stepCheckpointDir(runDir: string, step: number): string {
+  return join(runDir, 'checkpoints', `step-${String(step).padStart(5, '0')}`);
+}
+
+/** Removes a run's step checkpoints before `latest` except the newest `keep` of them. */
+export function pruneCheckpoints(runDir: string, latest: number, keep: number): void {
+  const root = join(runDir, 'checkpoints');
+  if (!existsSync(root)) return;
+  const steps = readdirSync(root)
+    .map((n) => /^step-(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .filter((s) => s < latest)
+    .sort((a, b) => b - a);
+  for (const s of steps.slice(keep)) rmSync(stepCheckpointDir(runDir, s), { recursive: true, force: true });
+}
 
 export class CheckpointError extends Error {
   readonly code: 'MISSING_FILE' | 'BAD_STATE' | 'PARAM_MISMATCH';

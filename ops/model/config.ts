@@ -106,9 +106,43 @@ function fail(message: string, fields: string[]): never {
   throw new ConfigError(message, fields);
 }
 
-/** Per-head width: D / H. */
-export function headDim(c: LlamaConfig): number {
-  return c.hidden_size / c.num_attention_heads;
+/** The config's dimensions under the letters of the shape comments, derived in one place. */
+export interface ModelDims {
+  /** Model width (hidden_size). */
+  D: number;
+  /** Query heads. */
+  H: number;
+  /** Key/value heads. */
+  KVH: number;
+  /** Query heads per key/value head: H / KVH. */
+  rep: number;
+  /** Per-head width: D / H. */
+  hd: number;
+  /** SwiGLU inner width. */
+  I: number;
+  /** Vocabulary size. */
+  V: number;
+  /** Transformer blocks. */
+  L: number;
+  /** RMSNorm epsilon. */
+  eps: number;
+  /** RoPE base frequency. */
+  theta: number;
+}
+
+export function modelDims(c: LlamaConfig): ModelDims {
+  return {
+    D: c.hidden_size,
+    H: c.num_attention_heads,
+    KVH: c.num_key_value_heads,
+    rep: c.num_attention_heads / c.num_key_value_heads,
+    hd: c.hidden_size / c.num_attention_heads,
+    I: c.intermediate_size,
+    V: c.vocab_size,
+    L: c.num_hidden_layers,
+    eps: c.rms_norm_eps,
+    theta: c.rope_theta,
+  };
 }
 
 /**
@@ -116,12 +150,9 @@ export function headDim(c: LlamaConfig): number {
  * Linear weights are [out_features, in_features] as in PyTorch: y = x W^T.
  */
 export function paramShapes(c: LlamaConfig): Map<string, number[]> {
-  const V = c.vocab_size;
-  const D = c.hidden_size;
-  const I = c.intermediate_size;
-  const hd = headDim(c);
-  const Hq = c.num_attention_heads * hd;
-  const Hkv = c.num_key_value_heads * hd;
+  const { V, D, I, H, KVH, hd } = modelDims(c);
+  const Hq = H * hd;
+  const Hkv = KVH * hd;
   const m = new Map<string, number[]>();
   m.set('model.embed_tokens.weight', [V, D]);
   for (let i = 0; i < c.num_hidden_layers; i++) {

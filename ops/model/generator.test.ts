@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
-import { type LlamaConfig, headDim, initParams, parseLlamaConfig } from './config.ts';
+import { type LlamaConfig, initParams, modelDims, parseLlamaConfig } from './config.ts';
 import { Generator, GeneratorError } from './generator.ts';
 import { logSoftmaxAt, nucleus } from './sampler.ts';
 import { Graph } from '../tensor/graph.ts';
 import { createSession, int64Tensor, tensor } from '../tensor/session.ts';
 import { buildForward, paramInputs } from './transformer.ts';
+import { JsLoopSampler } from '../../bench/generator-js-loop.ts';
 
 // A tiny GQA model (4 query heads on 2 kv heads) with weights scaled up from the default
 // init so that logits are decisive and attention is far from uniform.
@@ -34,7 +35,7 @@ function referenceLogits(c: LlamaConfig, p: Map<string, Float32Array>, ids: Arra
   const D = c.hidden_size;
   const H = c.num_attention_heads;
   const KVH = c.num_key_value_heads;
-  const hd = headDim(c);
+  const hd = modelDims(c).hd;
   const I = c.intermediate_size;
   const T = ids.length;
   const W = (n: string) => p.get(n)!;
@@ -141,9 +142,11 @@ describe('Generator', () => {
     expect(r.tokens.map((t) => t.length)).toEqual([10, 10, 10, 10]);
     expect(checkAgainstReference(p, PROMPTS, r.tokens, r.logprobs, 0, 1)).toBe(40);
     // The JS loop (one growing cache) agrees.
-    expect((await gen.sampleJsLoop(PROMPTS, { maxNewTokens: 10, temperature: 0 })).tokens).toEqual(r.tokens);
+    const jsLoop = await JsLoopSampler.create(gen);
+    expect((await jsLoop.sample(PROMPTS, { maxNewTokens: 10, temperature: 0 })).tokens).toEqual(r.tokens);
     // Not degenerate: the rows do not all produce one repeated token.
     expect(new Set(r.tokens.flatMap((t) => Array.from(t))).size).toBeGreaterThan(5);
+    await jsLoop.dispose();
     await gen.dispose();
   });
 
@@ -153,7 +156,9 @@ describe('Generator', () => {
     const opts = { maxNewTokens: 12, temperature: 0.8, topP: 0.9, seed: 11 };
     const a = await gen.sample(PROMPTS, opts);
     expect(checkAgainstReference(p, PROMPTS, a.tokens, a.logprobs, 0.8, 0.9)).toBeGreaterThan(0);
-    const js = await gen.sampleJsLoop(PROMPTS, opts);
+    const jsLoop = await JsLoopSampler.create(gen);
+    const js = await jsLoop.sample(PROMPTS, opts);
+    await jsLoop.dispose();
     expect(js.tokens).toEqual(a.tokens);
     expect(js.finished).toEqual(a.finished);
     js.logprobs.forEach((lp, b) => lp.forEach((x, t) => expect(Math.abs(x - a.logprobs[b][t])).toBeLessThan(1e-5)));
@@ -251,9 +256,10 @@ describe('Generator', () => {
     const eos = greedy.tokens[0][2];
     const eosConfig = { ...config, eos_token_id: eos };
     const gen = await Generator.create(eosConfig, p, { threads: 1, chunkSteps: 2 });
+    const jsLoop = await JsLoopSampler.create(gen);
     for (const r of [
       await gen.sample(PROMPTS, { maxNewTokens: 8, temperature: 0 }),
-      await gen.sampleJsLoop(PROMPTS, { maxNewTokens: 8, temperature: 0 }),
+      await jsLoop.sample(PROMPTS, { maxNewTokens: 8, temperature: 0 }),
     ]) {
       PROMPTS.forEach((_, b) => {
         const g = Array.from(greedy.tokens[b]);
@@ -271,7 +277,7 @@ describe('Generator', () => {
     const r2 = await gen2.sample(one, { maxNewTokens: 8, temperature: 0 });
     expect(r2.finished).toEqual([true]);
     expect(r2.tokens[0].length).toBe(Array.from(greedy.tokens[1]).indexOf(eos2) + 1);
-    await Promise.all([probe.dispose(), gen.dispose(), gen2.dispose()]);
+    await Promise.all([probe.dispose(), jsLoop.dispose(), gen.dispose(), gen2.dispose()]);
   });
 
   it("log-probs agree with the learner's training forward (transformer.ts) on the same sequence", async () => {

@@ -2,9 +2,10 @@
 // causal + padding mask; identical prompts, such as a task's G samples, share one prefill
 // row) into a KV cache and then runs the whole decode-and-sample loop in ONNX Loops
 // (temperature, top-p, EOS stop, max new tokens), returning tokens and their
-// log-probabilities. The same decode step also exists as a standalone graph driven token by
-// token from JavaScript (sampleJsLoop): the baseline for the loop's speedup, and a check that
-// both paths produce identical tokens. Not a server or a scheduler: callers batch the prompts.
+// log-probabilities. The blocks are transformer.ts's decoderLayer; the generator's own part
+// is the attention over its KV cache. Not a server or a scheduler: callers batch the prompts.
+// (bench/generator-js-loop.ts drives the same prefill and decode step token by token from
+// JavaScript: the loop's baseline.)
 //
 // Randomness: uniforms are pre-drawn in JS (ops/rng.ts) and fed as an input (N, B). ONNX has
 // no counter-based PRNG op (RandomUniform is seeded per node at build time), pre-drawn
@@ -13,16 +14,17 @@
 // Rng(rowSeed_b), rowSeed_b = the b-th nextU32() of Rng(seed); step s uses its s-th next().
 //
 // Weights are graph inputs in HF layout, so setWeights swaps a policy version without
-// rebuilding any graph; linear layers are Gemm with transB, so no weight is ever transposed.
+// rebuilding any graph; decode-step linear layers are Gemm with transB, so no weight is ever
+// transposed.
 import { z } from 'zod';
 import { CodedError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { type Dim, Graph, type Value } from '../tensor/graph.ts';
 import { createSession, int64Tensor, ort, tensor } from '../tensor/session.ts';
-import { type LlamaConfig, checkParams, headDim, paramShapes } from './config.ts';
-import { MASK_NEG, causalBiasData, rmsnorm, rope, ropeTables } from './layers.ts';
+import { type LlamaConfig, type ModelDims, checkParams, modelDims, paramShapes } from './config.ts';
+import { MASK_NEG, attentionScaled, causalBiasData, mergeHeads, rope, ropeTables, scaleQueries, splitHeads } from './layers.ts';
 import { sampleHead } from './sampler.ts';
-import { paramInputs } from './transformer.ts';
+import { type Attention, decoderLayer, layerWeights, lmHead, param, paramInputs } from './transformer.ts';
 
 export const GeneratorOptions = z.strictObject({
   /** ORT intra-op threads per session (default 2, the machine's core count). */
@@ -78,71 +80,23 @@ function concatAs(g: Graph, xs: readonly Value[], axis: number, dims: readonly D
   return g.node('Concat', xs, { axis: { kind: 'int', value: axis } }, [{ dtype: xs[0].dtype, shape: dims }])[0];
 }
 
-/** y = x w^T as Gemm(transB): x (N, in), w (out, in) in PyTorch layout -> (N, out). */
-function dense(g: Graph, x: Value, w: Value): Value {
-  return g.node('Gemm', [x, w], { transB: { kind: 'int', value: 1 } }, [{ dtype: 'float32', shape: [x.shape[0], w.shape[0]] }])[0];
-}
-
-interface Dims {
-  D: number;
-  H: number;
-  KVH: number;
-  rep: number;
-  hd: number;
-  I: number;
-  V: number;
-  L: number;
-  eps: number;
-}
-
-function dimsOf(c: LlamaConfig): Dims {
-  return {
-    D: c.hidden_size,
-    H: c.num_attention_heads,
-    KVH: c.num_key_value_heads,
-    rep: c.num_attention_heads / c.num_key_value_heads,
-    hd: headDim(c),
-    I: c.intermediate_size,
-    V: c.vocab_size,
-    L: c.num_hidden_layers,
-    eps: c.rms_norm_eps,
-  };
-}
-
-interface Shared {
+/** What every generator graph declares: the weights (inputs) and the RoPE tables. */
+export interface Shared {
   c: LlamaConfig;
-  d: Dims;
-  w: (name: string) => Value;
+  d: ModelDims;
+  p: Map<string, Value>;
   cos: Value; // (maxSeqLen, hd)
   sin: Value;
 }
 
-function sharedInputs(g: Graph, c: LlamaConfig, maxSeqLen: number): Shared {
-  const params = paramInputs(g, c);
-  const d = dimsOf(c);
-  const tables = ropeTables(maxSeqLen, d.hd, c.rope_theta);
-  return {
-    c,
-    d,
-    w: (name) => params.get(name)!,
-    cos: g.constant(tables.cos, [maxSeqLen, d.hd]),
-    sin: g.constant(tables.sin, [maxSeqLen, d.hd]),
-  };
+export function sharedInputs(g: Graph, c: LlamaConfig, maxSeqLen: number): Shared {
+  const p = paramInputs(g, c);
+  const d = modelDims(c);
+  const tables = ropeTables(maxSeqLen, d.hd, d.theta);
+  return { c, d, p, cos: g.constant(tables.cos, [maxSeqLen, d.hd]), sin: g.constant(tables.sin, [maxSeqLen, d.hd]) };
 }
 
-function mlp(g: Graph, s: Shared, l: number, x: Value): Value {
-  const p = `model.layers.${l}.mlp`;
-  const gate = dense(g, x, s.w(`${p}.gate_proj.weight`)); // (N, I)
-  const up = dense(g, x, s.w(`${p}.up_proj.weight`)); // (N, I)
-  return dense(g, g.mul(g.mul(gate, g.sigmoid(gate)), up), s.w(`${p}.down_proj.weight`)); // (N, D)
-}
-
-function lmHead(g: Graph, s: Shared, x: Value): Value {
-  const h = rmsnorm(g, x, s.w('model.norm.weight'), s.d.eps); // (B, D)
-  return dense(g, h, s.w(s.c.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight')); // (B, V)
-}
-
-interface Cache {
+export interface Cache {
   /** Per layer: keys (B, KVH, T, hd); q k^T is a transB MatMul (ORT fuses the Transpose). */
   k: Value[];
   /** Per layer: values (B, KVH, T, hd). */
@@ -158,40 +112,35 @@ interface Cache {
  * (Shape comments below write B for U.)
  */
 function prefill(g: Graph, s: Shared, prompt: Value, positions: Value, causal: Value, keyBias: Value): { logits: Value; cache: Cache } {
-  const { H, KVH, hd, L, eps } = s.d;
+  const { H, KVH, hd, L } = s.d;
   const cos = g.unsqueeze(g.gather(s.cos, positions, 0), [1]); // (B, 1, P, hd)
   const sin = g.unsqueeze(g.gather(s.sin, positions, 0), [1]);
-  let x = g.gather(s.w('model.embed_tokens.weight'), prompt, 0); // (B, P, D)
-  const ks: Value[] = [];
-  const vs: Value[] = [];
-  // Prefill runs once per call, so MatMul against transposed weights is fine here.
-  const proj = (h: Value, name: string) => g.matmul(h, g.t(s.w(name)));
-  for (let l = 0; l < L; l++) {
-    const p = `model.layers.${l}`;
-    const h = rmsnorm(g, x, s.w(`${p}.input_layernorm.weight`), eps); // (B, P, D)
-    const heads = (y: Value, n: number) => g.transpose(g.reshape(y, [0, 0, n, hd]), [0, 2, 1, 3]); // (B, n, P, hd)
-    const q = rope(g, heads(proj(h, `${p}.self_attn.q_proj.weight`), H), cos, sin); // (B, H, P, hd)
-    const k = rope(g, heads(proj(h, `${p}.self_attn.k_proj.weight`), KVH), cos, sin); // (B, KVH, P, hd)
-    const v = heads(proj(h, `${p}.self_attn.v_proj.weight`), KVH); // (B, KVH, P, hd)
-    ks.push(k);
-    vs.push(v);
-    // Grouped-query attention without repeating K/V: head h = kvh*rep + r, so (B, H, P, hd)
-    // regroups as (B, KVH, rep*P, hd) and every group attends to its own kv head.
-    const qg = reshapeTo(g, g.mul(q, 1 / Math.sqrt(hd)), [0, KVH, -1, hd], ['U', KVH, 'RP', hd]);
-    const scores = g.add(g.add(g.matmul(qg, g.t(k)), causal), keyBias); // (B, KVH, rep*P, P)
-    const a = g.matmul(g.softmax(scores, -1), v); // (B, KVH, rep*P, hd)
-    const merged = g.reshape(g.transpose(reshapeTo(g, a, [0, H, -1, hd], ['U', H, 'P', hd]), [0, 2, 1, 3]), [0, 0, H * hd]); // (U, P, H*hd)
-    x = g.add(x, proj(merged, `${p}.self_attn.o_proj.weight`));
-    const h2 = rmsnorm(g, x, s.w(`${p}.post_attention_layernorm.weight`), eps);
-    const gate = proj(h2, `${p}.mlp.gate_proj.weight`);
-    const up = proj(h2, `${p}.mlp.up_proj.weight`);
-    x = g.add(x, proj(g.mul(g.mul(gate, g.sigmoid(gate)), up), `${p}.mlp.down_proj.weight`));
-  }
+  const cache: Cache = { k: [], v: [], keyBias };
+  const att: Attention<Value> = {
+    // (B, P, n*hd) -> (B, n, P, hd)
+    heads: (y, n, rotate) => {
+      const t = splitHeads(g, y, n);
+      return rotate ? rope(g, t, cos, sin) : t;
+    },
+    attend: (q, k, v) => {
+      cache.k.push(k);
+      cache.v.push(v);
+      // Grouped-query attention without repeating K/V: head h = kvh*rep + r, so (B, H, P, hd)
+      // regroups as (B, KVH, rep*P, hd) and every group attends to its own kv head.
+      const qg = reshapeTo(g, scaleQueries(g, q), [0, KVH, -1, hd], ['U', KVH, 'RP', hd]);
+      const a = attentionScaled(g, qg, k, v, causal, keyBias); // (B, KVH, rep*P, hd)
+      return mergeHeads(g, reshapeTo(g, a, [0, H, -1, hd], ['U', H, 'P', hd])); // (B, P, H*hd)
+    },
+  };
+  // Prefill runs once per call, so its MatMuls against transposed weights (linear() on the
+  // symbolic (B, P) batch) are fine here.
+  let x = g.gather(param(s.p, 'model.embed_tokens.weight'), prompt, 0); // (B, P, D)
+  for (let l = 0; l < L; l++) x = decoderLayer(g, s.d, layerWeights(s.p, l), x, att);
   const last = g.gather(x, g.constant(new BigInt64Array([-1n]), []), 1); // (B, D)
-  return { logits: lmHead(g, s, last), cache: { k: ks, v: vs, keyBias } };
+  return { logits: lmHead(g, s.c, s.p, last).logits, cache };
 }
 
-interface DecodeState {
+export interface DecodeState {
   logits: Value; // (B, V) next-token logits
   finished: Value; // (B) bool
   pos: Value; // (B) int64 position of the token to be sampled
@@ -199,8 +148,24 @@ interface DecodeState {
 }
 
 /** Carried-state shapes with the cache length named `len` (T: whole cache, R: recent part). */
-function stateDims(d: Dims, len = 'T'): { k: Dim[]; v: Dim[]; keyBias: Dim[] } {
+export function stateDims(d: ModelDims, len = 'T'): { k: Dim[]; v: Dim[]; keyBias: Dim[] } {
   return { k: ['B', d.KVH, len, d.hd], v: ['B', d.KVH, len, d.hd], keyBias: ['B', 1, 1, len] };
+}
+
+/**
+ * Attention of the step's scaled queries qs (B, KVH, rep, hd) over a cache kept in two parts, the
+ * older `frozen` (length T, with its key bias) and the recent keys/values (length R+1, no
+ * padding, so no bias): one softmax over both, computed as exp(s - m) / (sum_f + sum_r) with a
+ * shared max m, so no T-sized tensor is copied per step.
+ */
+function splitCacheAttention(g: Graph, qs: Value, frozenK: Value, frozenV: Value, frozenBias: Value, k: Value, v: Value): Value {
+  const sf = g.add(g.matmul(qs, g.t(frozenK)), frozenBias); // (B, KVH, rep, T)
+  const sr = g.matmul(qs, g.t(k)); // (B, KVH, rep, R+1)
+  const m = g.max(g.reduceMax(sf, [-1], true), g.reduceMax(sr, [-1], true)); // (B, KVH, rep, 1)
+  const ef = g.exp(g.sub(sf, m));
+  const er = g.exp(g.sub(sr, m));
+  const z = g.add(g.reduceSum(ef, [-1], true), g.reduceSum(er, [-1], true)); // (B, KVH, rep, 1)
+  return g.div(g.add(g.matmul(ef, frozenV), g.matmul(er, v)), z); // (B, KVH, rep, hd)
 }
 
 /**
@@ -210,10 +175,9 @@ function stateDims(d: Dims, len = 'T'): { k: Dim[]; v: Dim[]; keyBias: Dim[] } {
  *
  * With `frozen`, the carried cache is only the recent part (length R, no padding, so its
  * key bias is all zeros and is not added) and the older part is `frozen` (length T, read
- * from the enclosing graph): attention is one softmax over both parts, computed as
- * exp(s - m) / (sum_f + sum_r) with a shared max m, so no T-sized tensor is copied per step.
+ * from the enclosing graph; see splitCacheAttention).
  */
-function decodeStep(
+export function decodeStep(
   g: Graph,
   s: Shared,
   st: DecodeState,
@@ -222,7 +186,7 @@ function decodeStep(
   topP: Value,
   frozen?: Cache,
 ): { next: DecodeState; token: Value; logprob: Value; running: Value } {
-  const { H, KVH, rep, hd, L, eps } = s.d;
+  const { H, KVH, rep, hd, L } = s.d;
   const sd = stateDims(s.d, frozen ? 'R' : 'T');
   const head = sampleHead(g, st.logits, u, temperature, topP);
   const token = g.where(st.finished, g.scalar(s.c.pad_token_id, 'int64'), head.token); // (B)
@@ -232,49 +196,40 @@ function decodeStep(
 
   const cos = g.unsqueeze(g.gather(s.cos, st.pos, 0), [1]); // (B, 1, hd)
   const sin = g.unsqueeze(g.gather(s.sin, st.pos, 0), [1]);
-  let x = g.gather(s.w('model.embed_tokens.weight'), token, 0); // (B, D)
+  let x = g.gather(param(s.p, 'model.embed_tokens.weight'), token, 0); // (B, D)
   const zeroCol = g.mul(g.reshape(g.cast(token, 'float32'), [0, 1, 1, 1]), 0); // (B, 1, 1, 1)
   const keyBias = concatAs(g, [st.cache.keyBias, zeroCol], 3, sd.keyBias); // (B, 1, 1, T+1)
-  const ks: Value[] = [];
-  const vs: Value[] = [];
+  const cache: Cache = { k: [], v: [], keyBias };
   for (let l = 0; l < L; l++) {
-    const p = `model.layers.${l}`;
-    const h = rmsnorm(g, x, s.w(`${p}.input_layernorm.weight`), eps); // (B, D)
-    const q = rope(g, g.reshape(dense(g, h, s.w(`${p}.self_attn.q_proj.weight`)), [0, H, hd]), cos, sin); // (B, H, hd)
-    const k = rope(g, g.reshape(dense(g, h, s.w(`${p}.self_attn.k_proj.weight`)), [0, KVH, hd]), cos, sin); // (B, KVH, hd)
-    const v = g.reshape(dense(g, h, s.w(`${p}.self_attn.v_proj.weight`)), [0, KVH, 1, hd]); // (B, KVH, 1, hd)
-    const kl = concatAs(g, [st.cache.k[l], g.reshape(k, [0, KVH, 1, hd])], 2, sd.k); // (B, KVH, T+1, hd)
-    const vl = concatAs(g, [st.cache.v[l], v], 2, sd.v); // (B, KVH, T+1, hd)
-    ks.push(kl);
-    vs.push(vl);
-    const qg = g.reshape(g.mul(q, 1 / Math.sqrt(hd)), [0, KVH, rep, hd]); // (B, KVH, rep, hd), head = kvh*rep + r
-    let att: Value; // (B, KVH, rep, hd)
-    if (!frozen) {
-      const probs = g.softmax(g.add(g.matmul(qg, g.t(kl)), keyBias), -1); // (B, KVH, rep, T+1)
-      att = g.matmul(probs, vl);
-    } else {
-      const sf = g.add(g.matmul(qg, g.t(frozen.k[l])), frozen.keyBias); // (B, KVH, rep, T)
-      const sr = g.matmul(qg, g.t(kl)); // (B, KVH, rep, R+1)
-      const m = g.max(g.reduceMax(sf, [-1], true), g.reduceMax(sr, [-1], true)); // (B, KVH, rep, 1)
-      const ef = g.exp(g.sub(sf, m));
-      const er = g.exp(g.sub(sr, m));
-      const z = g.add(g.reduceSum(ef, [-1], true), g.reduceSum(er, [-1], true)); // (B, KVH, rep, 1)
-      att = g.div(g.add(g.matmul(ef, frozen.v[l]), g.matmul(er, vl)), z);
-    }
-    const a = g.reshape(att, [0, H * hd]); // (B, H*hd)
-    x = g.add(x, dense(g, a, s.w(`${p}.self_attn.o_proj.weight`)));
-    x = g.add(x, mlp(g, s, l, rmsnorm(g, x, s.w(`${p}.post_attention_layernorm.weight`), eps)));
+    const att: Attention<Value> = {
+      // (B, n*hd) -> (B, n, hd): one new position per row. 3-D, so the queries' regrouping
+      // below is a real Reshape even when rep = 1 (see attentionScaled).
+      heads: (y, n, rotate) => {
+        const t = g.reshape(y, [0, n, hd]);
+        return rotate ? rope(g, t, cos, sin) : t;
+      },
+      attend: (q, k, v) => {
+        const kl = concatAs(g, [st.cache.k[l], g.reshape(k, [0, KVH, 1, hd])], 2, sd.k); // (B, KVH, T+1, hd)
+        const vl = concatAs(g, [st.cache.v[l], g.reshape(v, [0, KVH, 1, hd])], 2, sd.v);
+        cache.k.push(kl);
+        cache.v.push(vl);
+        const qs = g.reshape(scaleQueries(g, q), [0, KVH, rep, hd]); // (B, KVH, rep, hd), head = kvh*rep + r
+        const a = frozen ? splitCacheAttention(g, qs, frozen.k[l], frozen.v[l], frozen.keyBias, kl, vl) : attentionScaled(g, qs, kl, vl, keyBias);
+        return g.reshape(a, [0, H * hd]); // (B, H*hd)
+      },
+    };
+    x = decoderLayer(g, s.d, layerWeights(s.p, l), x, att);
   }
   const next: DecodeState = {
-    logits: lmHead(g, s, x),
+    logits: lmHead(g, s.c, s.p, x).logits,
     finished,
     pos: g.add(st.pos, g.scalar(1, 'int64')),
-    cache: { k: ks, v: vs, keyBias },
+    cache,
   };
   return { next, token, logprob, running };
 }
 
-interface PrefillInputs {
+export interface PrefillInputs {
   /** (U, P) distinct prompts, left-padded. */
   prompt: Value;
   positions: Value;
@@ -286,7 +241,8 @@ interface PrefillInputs {
   startPos: Value;
 }
 
-function prefillInputs(g: Graph): PrefillInputs {
+/** The prefill inputs, named as Generator's chunk feeds. */
+export function prefillInputs(g: Graph): PrefillInputs {
   return {
     prompt: g.input('prompt', 'int64', ['U', 'P']),
     positions: g.input('positions', 'int64', ['U', 'P']),
@@ -302,7 +258,8 @@ function gatherRows(g: Graph, x: Value, rows: Value, dims: readonly Dim[]): Valu
   return g.node('Gather', [x, rows], { axis: { kind: 'int', value: 0 } }, [{ dtype: x.dtype, shape: dims }])[0];
 }
 
-function initialState(g: Graph, s: Shared, pi: PrefillInputs): DecodeState {
+/** Prefill, then each row's copy of its prompt's logits and cache: the decode loop's first state. */
+export function initialState(g: Graph, s: Shared, pi: PrefillInputs): DecodeState {
   const sd = stateDims(s.d);
   const pre = prefill(g, s, pi.prompt, pi.positions, pi.causal, pi.keyBias);
   const raw = pre.cache;
@@ -407,65 +364,28 @@ export function buildLoopGraph(c: LlamaConfig, maxSeqLen: number, chunkSteps = 1
   return g;
 }
 
-/** Prefill alone (the JS loop's first call): logits, finished, pos and the cache. */
-export function buildPrefillGraph(c: LlamaConfig, maxSeqLen: number): Graph {
-  const g = new Graph('prefill');
-  const s = sharedInputs(g, c, maxSeqLen);
-  const init = initialState(g, s, prefillInputs(g));
-  outputState(g, init);
-  return g;
-}
-
-function outputState(g: Graph, st: DecodeState): void {
-  g.output(st.logits, 'logits_out');
-  g.output(st.finished, 'finished_out');
-  g.output(st.pos, 'pos_out');
-  st.cache.k.forEach((t, l) => g.output(t, `k${l}_out`));
-  st.cache.v.forEach((t, l) => g.output(t, `v${l}_out`));
-  g.output(st.cache.keyBias, 'key_bias_out');
-}
-
-/** One decode step as its own graph (the JS loop's per-token call). */
-export function buildStepGraph(c: LlamaConfig, maxSeqLen: number): Graph {
-  const g = new Graph('step');
-  const s = sharedInputs(g, c, maxSeqLen);
-  const sd = stateDims(s.d);
-  const st: DecodeState = {
-    logits: g.input('logits', 'float32', ['B', s.d.V]),
-    finished: g.input('finished', 'bool', ['B']),
-    pos: g.input('pos', 'int64', ['B']),
-    cache: {
-      k: Array.from({ length: s.d.L }, (_, l) => g.input(`k${l}`, 'float32', sd.k)),
-      v: Array.from({ length: s.d.L }, (_, l) => g.input(`v${l}`, 'float32', sd.v)),
-      keyBias: g.input('key_bias', 'float32', sd.keyBias),
-    },
-  };
-  const u = g.input('u', 'float32', ['B']);
-  const temperature = g.input('temperature', 'float32', []);
-  const topP = g.input('top_p', 'float32', []);
-  const r = decodeStep(g, s, st, u, temperature, topP);
-  outputState(g, r.next);
-  g.output(r.token, 'token');
-  g.output(r.logprob, 'logprob');
-  g.output(r.running, 'running');
-  return g;
-}
-
 // ---- host side ----------------------------------------------------------------------------
 
-interface Chunk {
+/** One graph run's worth of rows, prepared by the Generator. */
+export interface Chunk {
   rows: number;
+  /** The weights and the prefill inputs (prefillInputs' names). */
   feeds: Record<string, ort.Tensor>;
   /** (N, B) uniforms. */
   uniforms: Float32Array;
 }
+
+/** Samples one chunk: tokens and log-probs (steps, B), row-major, and the step count. */
+export type ChunkSampler = (
+  chunk: Chunk,
+  o: z.output<typeof SampleOptions>,
+) => Promise<{ tokens: BigInt64Array; logprobs: Float32Array; steps: number }>;
 
 export class Generator {
   readonly config: LlamaConfig;
   readonly options: z.output<typeof GeneratorOptions> & { maxSeqLen: number };
   private weights: Record<string, ort.Tensor> = {};
   private loopSession: ort.InferenceSession;
-  private jsSessions: { prefill: ort.InferenceSession; step: ort.InferenceSession } | null = null;
 
   private constructor(config: LlamaConfig, options: Generator['options'], loopSession: ort.InferenceSession) {
     this.config = config;
@@ -473,7 +393,7 @@ export class Generator {
     this.loopSession = loopSession;
   }
 
-  /** Builds the loop graph and its session; the JS-loop graphs are built on first use. */
+  /** Builds the loop graph and its session. */
   static async create(config: LlamaConfig, params: Map<string, Float32Array>, opts: GeneratorOptions = {}): Promise<Generator> {
     const o = GeneratorOptions.parse(opts);
     const maxSeqLen = o.maxSeqLen ?? config.max_position_embeddings;
@@ -496,39 +416,14 @@ export class Generator {
 
   /** Samples a response per prompt with the ONNX-Loop graph. */
   async sample(prompts: readonly Int32Array[], opts: SampleOptions = {}): Promise<SampleResult> {
-    return this.run(prompts, opts, (chunk, o) => this.runLoop(chunk, o));
+    return this.sampleWith(prompts, opts, (chunk, o) => this.runLoop(chunk, o));
   }
 
   /**
-   * The same sampling driven token by token from JavaScript (prefill graph, then one step
-   * graph call per token, the whole KV cache in and out of each call): the loop's baseline.
-   * Same inputs -> the same tokens as sample(); log-probs agree to float rounding (the loop
-   * splits each softmax over the big and the recent cache).
+   * sample()'s host side (checks, seeds, chunks of maxBatch rows, shared prefill rows,
+   * uniforms, per-row results) around another chunk sampler, such as the JS-loop baseline.
    */
-  async sampleJsLoop(prompts: readonly Int32Array[], opts: SampleOptions = {}): Promise<SampleResult> {
-    if (!this.jsSessions) {
-      const so = { intraOpNumThreads: this.options.threads, spinWait: this.options.spinWait };
-      this.jsSessions = {
-        prefill: await createSession(buildPrefillGraph(this.config, this.options.maxSeqLen), so),
-        step: await createSession(buildStepGraph(this.config, this.options.maxSeqLen), so),
-      };
-    }
-    return this.run(prompts, opts, (chunk, o) => this.runJs(chunk, o));
-  }
-
-  async dispose(): Promise<void> {
-    await this.loopSession.release();
-    if (this.jsSessions) {
-      await this.jsSessions.prefill.release();
-      await this.jsSessions.step.release();
-    }
-  }
-
-  private async run(
-    prompts: readonly Int32Array[],
-    raw: SampleOptions,
-    exec: (chunk: Chunk, o: z.output<typeof SampleOptions>) => Promise<{ tokens: BigInt64Array; logprobs: Float32Array; steps: number }>,
-  ): Promise<SampleResult> {
+  async sampleWith(prompts: readonly Int32Array[], raw: SampleOptions, exec: ChunkSampler): Promise<SampleResult> {
     const o = SampleOptions.parse(raw);
     this.check(prompts, o.maxNewTokens);
     if (o.rowSeeds && o.rowSeeds.length !== prompts.length) throw new GeneratorError('BAD_OPTIONS', `rowSeeds has ${o.rowSeeds.length} seeds for ${prompts.length} prompts`);
@@ -564,6 +459,10 @@ export class Generator {
       }
     }
     return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.loopSession.release();
   }
 
   private check(prompts: readonly Int32Array[], maxNew: number): void {
@@ -606,7 +505,7 @@ export class Generator {
     });
     const U = distinct.length;
     const P = Math.max(...distinct.map((r) => r.length));
-    const rep = this.config.num_attention_heads / this.config.num_key_value_heads;
+    const { rep } = modelDims(this.config);
     const prompt = new BigInt64Array(U * P).fill(BigInt(this.config.pad_token_id));
     const positions = new BigInt64Array(U * P);
     const keyBias = new Float32Array(U * P);
@@ -653,40 +552,5 @@ export class Generator {
       top_p: tensor(Float32Array.of(o.topP), []),
     });
     return { tokens: r.tokens.data as BigInt64Array, logprobs: r.logprobs.data as Float32Array, steps: r.tokens.dims[0] };
-  }
-
-  private async runJs(chunk: Chunk, o: z.output<typeof SampleOptions>) {
-    const { prefill, step } = this.jsSessions!;
-    const B = chunk.rows;
-    const L = this.config.num_hidden_layers;
-    let state = await prefill.run(chunk.feeds);
-    const temperature = tensor(Float32Array.of(o.temperature), []);
-    const topP = tensor(Float32Array.of(o.topP), []);
-    const tokens = new BigInt64Array(o.maxNewTokens * B);
-    const logprobs = new Float32Array(o.maxNewTokens * B);
-    let steps = 0;
-    for (let t = 0; t < o.maxNewTokens; t++) {
-      const feeds: Record<string, ort.Tensor> = {
-        ...this.weights,
-        logits: state.logits_out,
-        finished: state.finished_out,
-        pos: state.pos_out,
-        key_bias: state.key_bias_out,
-        u: tensor(chunk.uniforms.subarray(t * B, (t + 1) * B), [B]),
-        temperature,
-        top_p: topP,
-      };
-      for (let l = 0; l < L; l++) {
-        feeds[`k${l}`] = state[`k${l}_out`];
-        feeds[`v${l}`] = state[`v${l}_out`];
-      }
-      const r = await step.run(feeds);
-      tokens.set(r.token.data as BigInt64Array, t * B);
-      logprobs.set(r.logprob.data as Float32Array, t * B);
-      steps = t + 1;
-      state = r;
-      if (!(r.running.data as Uint8Array)[0]) break;
-    }
-    return { tokens: tokens.subarray(0, steps * B), logprobs: logprobs.subarray(0, steps * B), steps };
   }
 }

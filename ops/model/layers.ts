@@ -1,20 +1,27 @@
 // Llama building blocks on graph-builder values, shared by the learner (transformer.ts) and
 // the generator: linear, RMSNorm, RoPE, SwiGLU, head split/merge, GQA repeat and attention.
 // Each function only adds nodes; weights come in as Values (graph inputs or initializers).
+// Leading (batch, sequence) dims may be symbolic, as in the generator's graphs.
 // Not a module system: no parameter ownership, no caching, no training-only ops.
 import { type Graph, type Value, attr } from '../tensor/graph.ts';
 
 /** Additive mask value for disallowed attention scores; exp() of it underflows to exactly 0. */
 export const MASK_NEG = -1e9;
 
-/** y = x @ w^T for PyTorch-layout w [out, in]; x (..., in) -> (..., out). Leading dims are flattened. */
+/**
+ * y = x @ w^T for PyTorch-layout w [out, in]; x (..., in) -> (..., out). A 2-D x is one Gemm
+ * (graph.ts folds the transpose into transB); numeric leading dims are flattened into one;
+ * symbolic ones cannot be restored by a Reshape and stay a broadcasting MatMul, which ORT
+ * runs as the same GEMM over the flattened rows.
+ */
 export function linear(g: Graph, x: Value, w: Value): Value {
   const inF = w.shape[1] as number;
   const outF = w.shape[0] as number;
   if (x.rank === 2) return g.matmul(x, g.t(w));
-  const lead = x.shape.slice(0, -1) as number[];
+  const lead = x.shape.slice(0, -1);
+  if (lead.some((d) => typeof d !== 'number')) return g.matmul(x, g.t(w));
   const y = g.matmul(g.reshape(x, [-1, inF]), g.t(w)); // (N, out)
-  return g.reshape(y, [...lead, outF]);
+  return g.reshape(y, [...(lead as number[]), outF]);
 }
 
 /**
@@ -103,14 +110,15 @@ export function swiglu(g: Graph, x: Value, wGate: Value, wUp: Value, wDown: Valu
 
 /** (B, T, H*hd) -> (B, H, T, hd). */
 export function splitHeads(g: Graph, x: Value, heads: number): Value {
-  const [b, t, c] = x.shape as number[];
-  return g.transpose(g.reshape(x, [b, t, heads, c / heads]), [0, 2, 1, 3]);
+  const c = x.shape[2] as number;
+  return g.transpose(g.reshape(x, [0, 0, heads, c / heads]), [0, 2, 1, 3]);
 }
 
 /** (B, H, T, hd) -> (B, T, H*hd). */
 export function mergeHeads(g: Graph, x: Value): Value {
-  const [b, h, t, hd] = x.shape as number[];
-  return g.reshape(g.transpose(x, [0, 2, 1, 3]), [b, t, h * hd]);
+  const h = x.shape[1] as number;
+  const hd = x.shape[3] as number;
+  return g.reshape(g.transpose(x, [0, 2, 1, 3]), [0, 0, h * hd]);
 }
 
 /** Grouped-query attention: (B, KVH, S, hd) -> (B, KVH*nRep, S, hd), each kv head repeated nRep times. */
@@ -129,14 +137,29 @@ export function causalBiasData(t: number): Float32Array {
 }
 
 /**
- * Scaled dot-product attention with an additive bias:
- * softmax(q k^T / sqrt(hd) + bias) v;  q (B, H, T, hd), k/v (B, H, S, hd), bias broadcastable
- * to (B, H, T, S) (use causalBiasData for training, a position mask for a KV cache).
+ * Scaled dot-product attention with additive biases, added in the order given:
+ * softmax(q k^T / sqrt(hd) + bias...) v;  q (B, H, T, hd), k/v (B, H, S, hd), each bias
+ * broadcastable to (B, H, T, S) (causalBiasData for training; a causal and a padding mask, or
+ * a cache's key mask, in the generator).
  */
-export function attention(g: Graph, q: Value, k: Value, v: Value, bias: Value): Value {
-  const hd = q.shape[3] as number;
+export function attention(g: Graph, q: Value, k: Value, v: Value, ...bias: Value[]): Value {
   // Scaling q (T*hd elements) instead of the scores (T*S) is the same math, cheaper.
-  const scores = g.matmul(g.mul(q, 1 / Math.sqrt(hd)), g.t(k)); // (B, H, T, S)
-  const p = g.softmax(g.add(scores, bias), -1);
+  return attentionScaled(g, scaleQueries(g, q), k, v, ...bias);
+}
+
+/** q / sqrt(hd);  q (..., hd). */
+export function scaleQueries(g: Graph, q: Value): Value {
+  return g.mul(q, 1 / Math.sqrt(q.shape[q.rank - 1] as number));
+}
+
+/**
+ * attention() for queries already scaled by scaleQueries. The generator scales before its
+ * grouped-query Reshape because ORT folds a Mul that feeds a MatMul directly into the
+ * MatMul's alpha, which gives other bits, and its samples are reproduced bit for bit.
+ */
+export function attentionScaled(g: Graph, qs: Value, k: Value, v: Value, ...bias: Value[]): Value {
+  let scores = g.matmul(qs, g.t(k)); // (B, H, T, S)
+  for (const b of bias) scores = g.add(scores, b);
+  const p = g.softmax(scores, -1);
   return g.matmul(p, v); // (B, H, T, hd)
 }

@@ -1,9 +1,11 @@
-// The Llama-style causal transformer forward pass as builder nodes: token embedding, L blocks
-// of (RMSNorm -> causal multi-head attention with RoPE and GQA -> residual, RMSNorm -> SwiGLU
-// -> residual), final RMSNorm and the LM head (tied to the embedding unless configured not).
-// Training-shaped (full sequence, no KV cache); the generator composes layers.ts itself.
-import type { LlamaConfig } from './config.ts';
-import { headDim, paramShapes } from './config.ts';
+// The Llama-style causal transformer as builder nodes: token embedding, L decoder blocks of
+// (RMSNorm -> attention with RoPE and GQA -> residual, RMSNorm -> SwiGLU -> residual), final
+// RMSNorm and the LM head (tied to the embedding unless configured not). decoderLayer is the
+// one definition of a block: the learner's forward passes below and the generator's prefill
+// and cached decode step (generator.ts) differ only in the Attention they hand it.
+// The forward passes here are training-shaped (full sequences, no KV cache, no sampling).
+import type { LlamaConfig, ModelDims } from './config.ts';
+import { modelDims, paramShapes } from './config.ts';
 import type { Graph, Value } from '../tensor/graph.ts';
 import { attention, causalBiasData, linear, mergeHeads, repeatKv, rmsnorm, ropeFused, ropeHalfTables, splitHeads, swiglu } from './layers.ts';
 import { CodedError } from '../errors.ts';
@@ -17,6 +19,76 @@ export function paramInputs(g: Graph, config: LlamaConfig): Map<string, Value> {
   return out;
 }
 
+/** A declared parameter by HF name. */
+export function param(p: ReadonlyMap<string, Value>, name: string): Value {
+  const v = p.get(name);
+  if (!v) throw new TransformerError('MISSING_PARAM', `parameter ${name} is not declared`);
+  return v;
+}
+
+/** One block's weights (model.layers.{l}.*); projections in PyTorch layout [out, in]. */
+export interface LayerWeights {
+  inputNorm: Value;
+  q: Value;
+  k: Value;
+  v: Value;
+  o: Value;
+  postNorm: Value;
+  gate: Value;
+  up: Value;
+  down: Value;
+}
+
+export function layerWeights(p: ReadonlyMap<string, Value>, l: number): LayerWeights {
+  const w = (name: string) => param(p, `model.layers.${l}.${name}.weight`);
+  return {
+    inputNorm: w('input_layernorm'),
+    q: w('self_attn.q_proj'),
+    k: w('self_attn.k_proj'),
+    v: w('self_attn.v_proj'),
+    o: w('self_attn.o_proj'),
+    postNorm: w('post_attention_layernorm'),
+    gate: w('mlp.gate_proj'),
+    up: w('mlp.up_proj'),
+    down: w('mlp.down_proj'),
+  };
+}
+
+/**
+ * What a graph supplies to decoderLayer: the head layout (with RoPE) and the attention. T is
+ * the graph's handle on one projection (a tensor, or a (prefix, rows) pair). RoPE stays with
+ * the graph because the learner's fused RotaryEmbedding and the generator's composite rope()
+ * differ in the last bits, and each side's numbers are reproduced bit for bit.
+ */
+export interface Attention<T> {
+  /** A projection (..., n*hd) into the layout attend() reads, RoPE applied when `rotate` (queries, keys). */
+  heads(y: Value, n: number, rotate: boolean): T;
+  /** The new queries over the new keys and values and any the graph keeps; heads merged (..., H*hd). */
+  attend(q: T, k: T, v: T): Value;
+}
+
+/**
+ * One decoder block on the residual stream x (..., D), the leading dims the graph's own:
+ *   h  = RMSNorm(x);   x += o_proj(attend(heads(q_proj h), heads(k_proj h), heads(v_proj h)))
+ *   h2 = RMSNorm(x);   x += down(silu(gate h2) * up h2)
+ */
+export function decoderLayer<T>(g: Graph, d: ModelDims, w: LayerWeights, x: Value, att: Attention<T>): Value {
+  const h = rmsnorm(g, x, w.inputNorm, d.eps); // (..., D)
+  const q = att.heads(linear(g, h, w.q), d.H, true);
+  const k = att.heads(linear(g, h, w.k), d.KVH, true);
+  const v = att.heads(linear(g, h, w.v), d.KVH, false);
+  x = g.add(x, linear(g, att.attend(q, k, v), w.o)); // (..., D)
+  const h2 = rmsnorm(g, x, w.postNorm, d.eps);
+  return g.add(x, swiglu(g, h2, w.gate, w.up, w.down));
+}
+
+/** Final RMSNorm and the LM head (the embedding when tied): x (..., D) -> hidden (..., D), logits (..., V). */
+export function lmHead(g: Graph, config: LlamaConfig, p: ReadonlyMap<string, Value>, x: Value): { hidden: Value; logits: Value } {
+  const hidden = rmsnorm(g, x, param(p, 'model.norm.weight'), config.rms_norm_eps);
+  const head = param(p, config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+  return { hidden, logits: linear(g, hidden, head) };
+}
+
 /**
  * Forward pass for a (B, T) int64 token batch, positions 0..T-1, causal mask.
  * Returns the final hidden states (B*T, D) and logits (B*T, V) (rows in batch-major order).
@@ -28,47 +100,27 @@ export function buildForward(
   tokens: Value,
 ): { hidden: Value; logits: Value } {
   const [B, T] = tokens.shape as number[];
-  const D = config.hidden_size;
-  const H = config.num_attention_heads;
-  const KVH = config.num_key_value_heads;
-  const hd = headDim(config);
-  const eps = config.rms_norm_eps;
+  const d = modelDims(config);
+  const { H, hd } = d;
   if (T > config.max_position_embeddings) {
     throw new TransformerError('TOO_LONG', `sequence length ${T} exceeds max_position_embeddings ${config.max_position_embeddings}`);
   }
-  const w = (name: string): Value => {
-    const v = p.get(name);
-    if (!v) throw new TransformerError('MISSING_PARAM', `parameter ${name} is not declared`);
-    return v;
-  };
-  const { cos, sin } = ropeHalfTables(T, hd, config.rope_theta);
+  const { cos, sin } = ropeHalfTables(T, hd, d.theta);
   const cosV = g.constant(cos, [T, hd / 2]);
   const sinV = g.constant(sin, [T, hd / 2]);
   const positions = g.constant(BigInt64Array.from({ length: B * T }, (_, i) => BigInt(i % T)), [B, T]);
   const bias = g.constant(causalBiasData(T), [T, T]);
-  // Project (B*T, D) -> (B, T, heads*hd), rotate in token-major layout (one fused kernel), split heads.
-  const project = (h: Value, wName: string, heads: number, rotate: boolean): Value => {
-    const y = g.reshape(linear(g, h, w(wName)), [B, T, heads * hd]);
-    return splitHeads(g, rotate ? ropeFused(g, y, positions, cosV, sinV, heads) : y, heads); // (B, heads, T, hd)
+  const att: Attention<Value> = {
+    // (B*T, n*hd) -> (B, n, T, hd): rotated in token-major layout (one fused kernel), then split; kv heads repeated to H.
+    heads: (y, n, rotate) => {
+      const t = g.reshape(y, [B, T, n * hd]);
+      return repeatKv(g, splitHeads(g, rotate ? ropeFused(g, t, positions, cosV, sinV, n) : t, n), H / n);
+    },
+    attend: (q, k, v) => g.reshape(mergeHeads(g, attention(g, q, k, v, bias)), [B * T, H * hd]), // (B*T, H*hd)
   };
-
-  let x = g.reshape(g.gather(w('model.embed_tokens.weight'), tokens, 0), [B * T, D]); // (B*T, D)
-  for (let l = 0; l < config.num_hidden_layers; l++) {
-    const pre = `model.layers.${l}`;
-    const h = rmsnorm(g, x, w(`${pre}.input_layernorm.weight`), eps); // (B*T, D)
-    const q = project(h, `${pre}.self_attn.q_proj.weight`, H, true); // (B, H, T, hd)
-    const k = repeatKv(g, project(h, `${pre}.self_attn.k_proj.weight`, KVH, true), H / KVH); // (B, H, T, hd)
-    const v = repeatKv(g, project(h, `${pre}.self_attn.v_proj.weight`, KVH, false), H / KVH);
-    const a = attention(g, q, k, v, bias); // (B, H, T, hd)
-    const o = linear(g, g.reshape(mergeHeads(g, a), [B * T, H * hd]), w(`${pre}.self_attn.o_proj.weight`)); // (B*T, D)
-    x = g.add(x, o);
-    const h2 = rmsnorm(g, x, w(`${pre}.post_attention_layernorm.weight`), eps);
-    x = g.add(x, swiglu(g, h2, w(`${pre}.mlp.gate_proj.weight`), w(`${pre}.mlp.up_proj.weight`), w(`${pre}.mlp.down_proj.weight`)));
-  }
-  const hidden = rmsnorm(g, x, w('model.norm.weight'), eps); // (B*T, D)
-  const head = config.tie_word_embeddings ? w('model.embed_tokens.weight') : w('lm_head.weight');
-  const logits = linear(g, hidden, head); // (B*T, V)
-  return { hidden, logits };
+  let x = g.reshape(g.gather(param(p, 'model.embed_tokens.weight'), tokens, 0), [B * T, d.D]); // (B*T, D)
+  for (let l = 0; l < d.L; l++) x = decoderLayer(g, d, layerWeights(p, l), x, att);
+  return lmHead(g, config, p, x);
 }
 
 /**
@@ -90,47 +142,34 @@ export function buildForwardShared(
 ): { logits: Value } {
   const { prefix: P, rows: R, length: T } = shape;
   const N = P + R * T;
-  const D = config.hidden_size;
-  const H = config.num_attention_heads;
-  const KVH = config.num_key_value_heads;
-  const hd = headDim(config);
-  const eps = config.rms_norm_eps;
-  const w = (name: string): Value => {
-    const v = p.get(name);
-    if (!v) throw new TransformerError('MISSING_PARAM', `parameter ${name} is not declared`);
-    return v;
-  };
-  const { cos, sin } = ropeHalfTables(config.max_position_embeddings, hd, config.rope_theta);
-  const cosV = g.constant(cos, [config.max_position_embeddings, hd / 2]);
-  const sinV = g.constant(sin, [config.max_position_embeddings, hd / 2]);
+  const d = modelDims(config);
+  const { H, hd } = d;
+  const maxPos = config.max_position_embeddings;
+  const { cos, sin } = ropeHalfTables(maxPos, hd, d.theta);
+  const cosV = g.constant(cos, [maxPos, hd / 2]);
+  const sinV = g.constant(sin, [maxPos, hd / 2]);
   const prefixBias = g.constant(causalBiasData(P), [P, P]);
-  // Project all N slots in one product, rotate, then part into prefix (1, heads, P, hd) and rows (R, heads, T, hd).
-  const project = (h: Value, wName: string, heads: number, rotate: boolean): [Value, Value] => {
-    // One slot per rotary "batch" row: ORT's kernel wants sequences no longer than its cache.
-    const y = g.reshape(linear(g, h, w(wName)), [N, 1, heads * hd]);
-    const [yp, yr] = g.split(rotate ? ropeFused(g, y, inputs.positions, cosV, sinV, heads) : y, 0, [P, R * T]);
-    return [splitHeads(g, g.reshape(yp, [1, P, heads * hd]), heads), splitHeads(g, g.reshape(yr, [R, T, heads * hd]), heads)];
+  const att: Attention<[Value, Value]> = {
+    // All N slots were projected in one product; rotate, then part into prefix (1, H, P, hd) and rows (R, H, T, hd).
+    heads: (y, n, rotate) => {
+      // One slot per rotary "batch" row: ORT's kernel wants sequences no longer than its cache.
+      const t = g.reshape(y, [N, 1, n * hd]);
+      const [yp, yr] = g.split(rotate ? ropeFused(g, t, inputs.positions, cosV, sinV, n) : t, 0, [P, R * T]);
+      const parts = [splitHeads(g, g.reshape(yp, [1, P, n * hd]), n), splitHeads(g, g.reshape(yr, [R, T, n * hd]), n)];
+      return parts.map((v) => repeatKv(g, v, H / n)) as [Value, Value];
+    },
+    attend: ([qp, qr], [kp, kr], [vp, vr]) => {
+      const ap = attention(g, qp, kp, vp, prefixBias); // (1, H, P, hd)
+      const keys = g.concat([g.expand(kp, [R, H, P, hd]), kr], 2); // (R, H, P + T, hd)
+      const values = g.concat([g.expand(vp, [R, H, P, hd]), vr], 2);
+      const ar = attention(g, qr, keys, values, inputs.rowBias); // (R, H, T, hd)
+      return g.concat([g.reshape(mergeHeads(g, ap), [P, H * hd]), g.reshape(mergeHeads(g, ar), [R * T, H * hd])], 0); // (N, H*hd)
+    },
   };
-  let x = g.gather(w('model.embed_tokens.weight'), inputs.ids, 0); // (N, D)
-  for (let l = 0; l < config.num_hidden_layers; l++) {
-    const pre = `model.layers.${l}`;
-    const h = rmsnorm(g, x, w(`${pre}.input_layernorm.weight`), eps);
-    const [qp, qr] = project(h, `${pre}.self_attn.q_proj.weight`, H, true);
-    const [kp, kr] = project(h, `${pre}.self_attn.k_proj.weight`, KVH, true).map((v) => repeatKv(g, v, H / KVH));
-    const [vp, vr] = project(h, `${pre}.self_attn.v_proj.weight`, KVH, false).map((v) => repeatKv(g, v, H / KVH));
-    const ap = attention(g, qp, kp, vp, prefixBias); // (1, H, P, hd)
-    const keys = g.concat([g.expand(kp, [R, H, P, hd]), kr], 2); // (R, H, P + T, hd)
-    const values = g.concat([g.expand(vp, [R, H, P, hd]), vr], 2);
-    const ar = attention(g, qr, keys, values, inputs.rowBias); // (R, H, T, hd)
-    const a = g.concat([g.reshape(mergeHeads(g, ap), [P, H * hd]), g.reshape(mergeHeads(g, ar), [R * T, H * hd])], 0); // (N, H*hd)
-    x = g.add(x, linear(g, a, w(`${pre}.self_attn.o_proj.weight`)));
-    const h2 = rmsnorm(g, x, w(`${pre}.post_attention_layernorm.weight`), eps);
-    x = g.add(x, swiglu(g, h2, w(`${pre}.mlp.gate_proj.weight`), w(`${pre}.mlp.up_proj.weight`), w(`${pre}.mlp.down_proj.weight`)));
-  }
+  let x = g.gather(param(p, 'model.embed_tokens.weight'), inputs.ids, 0); // (N, D)
+  for (let l = 0; l < d.L; l++) x = decoderLayer(g, d, layerWeights(p, l), x, att);
   const rows = g.slice(x, [0], [P], [N]); // (R*T, D): the prefix needs no logits
-  const hidden = rmsnorm(g, rows, w('model.norm.weight'), eps);
-  const head = config.tie_word_embeddings ? w('model.embed_tokens.weight') : w('lm_head.weight');
-  return { logits: linear(g, hidden, head) };
+  return { logits: lmHead(g, config, p, rows).logits };
 }
 
 /**
@@ -140,11 +179,10 @@ export function buildForwardShared(
  * gains) and 12 L T D covers q k^T and p v over the full T x T score matrix as computed.
  */
 export function trainFlops(config: LlamaConfig, tokens: number, T: number): number {
-  const D = config.hidden_size;
-  const hd = headDim(config);
-  const Hq = config.num_attention_heads * hd;
-  const Hkv = config.num_key_value_heads * hd;
-  const perLayer = D * Hq + 2 * D * Hkv + Hq * D + 3 * D * config.intermediate_size;
-  const N = config.num_hidden_layers * perLayer + config.vocab_size * D;
-  return tokens * (6 * N + 12 * config.num_hidden_layers * T * Hq);
+  const { D, H, KVH, hd, I, V, L } = modelDims(config);
+  const Hq = H * hd;
+  const Hkv = KVH * hd;
+  const perLayer = D * Hq + 2 * D * Hkv + Hq * D + 3 * D * I;
+  const N = L * perLayer + V * D;
+  return tokens * (6 * N + 12 * L * T * Hq);
 }

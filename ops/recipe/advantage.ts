@@ -3,8 +3,7 @@
 // std and get advantage 0, so they neither push nor pull the policy.
 // std is the population standard deviation (divide by n), the form the GRPO paper writes;
 // a group whose scorable rewards are all equal has std 0 and every advantage 0.
-
-export type Reward = 0 | 1 | null;
+import type { Reward } from '../../contracts/verdict.ts';
 
 export interface GroupAdvantages {
   advantages: number[];

@@ -3,6 +3,7 @@
 // is a hash of the question text), and a teacher that writes terse step-by-step solutions as
 // `<think>...</think>...\boxed{...}` (the stand-in for the paper's distilled-model traces).
 // Not a benchmark of real mathematics: it exists so a tiny policy can learn and be improved.
+import { fnv1a32 } from '../hash.ts';
 import { Rng } from '../rng.ts';
 
 export const MATH_LEVELS = [1, 2, 3, 4, 5] as const;
@@ -163,19 +164,9 @@ const FAMILIES: Family[] = [
 
 export const MATH_FAMILIES = FAMILIES.map((f) => ({ name: f.name, level: f.level }));
 
-/** FNV-1a over the question text: the split never depends on the seed or the order. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-/** One question in ten (by hash) is held out; the rest are for training. */
+/** One question in ten (by FNV-1a of its text, so never by seed or order) is held out; the rest are for training. */
 export function splitOf(question: string): Split {
-  return hash32(question) % 10 === 0 ? 'heldout' : 'train';
+  return fnv1a32(question) % 10 === 0 ? 'heldout' : 'train';
 }
 
 export function teacherSolution(think: string, gold: string): string {
@@ -205,7 +196,7 @@ export function generateMathTasks(opts: MathSuiteOptions): MathTask[] {
     if (seen.has(t.question) || splitOf(t.question) !== opts.split) continue;
     seen.add(t.question);
     out.push({
-      id: `${opts.split}-${f.name}-${hash32(t.question).toString(16)}`,
+      id: `${opts.split}-${f.name}-${fnv1a32(t.question).toString(16)}`,
       level: f.level,
       family: f.name,
       question: t.question,

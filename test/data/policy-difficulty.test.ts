@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateMathTasks } from '../../ops/tasks/math.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
-import { runAce } from '../support/up.ts';
+import { runAce } from '../../tools/harness/up.ts';
 
 describe('curation difficulty from a policy checkpoint', () => {
   it('samples k attempts per problem and reports the solved histogram', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { DemoItem } from '../../contracts/demo.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { useNats } from '../support/nats.ts';
-import { heartbeats, killStartedUps, readAll, startUp, subjectCounts, waitFor } from '../support/up.ts';
+import { heartbeats, killStartedUps, readAll, startUp, subjectCounts, waitFor } from '../../tools/harness/up.ts';
 
 const N = 10_000;
 

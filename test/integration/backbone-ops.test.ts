@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DemoItem } from '../../contracts/demo.ts';
 import type { DeadLetter } from '../../streams/source.ts';
 import { useNats } from '../support/nats.ts';
-import { heartbeats, killStartedUps, readAll, runAce, sampleInFlight, startUp, subjectCounts, waitFor } from '../support/up.ts';
+import { heartbeats, killStartedUps, readAll, runAce, sampleInFlight, startUp, subjectCounts, waitFor } from '../../tools/harness/up.ts';
 
 const item = (prefix: string, seq: number): DemoItem => ({
   kind: 'demo',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
+import { injectionEnv } from '../../actors/fault.ts';
 import type { Heartbeat } from '../../contracts/metrics.ts';
 import type { PolicyUpdate } from '../../contracts/policy.ts';
 import type { Rollout } from '../../contracts/rollout.ts';
@@ -15,12 +16,12 @@ import type { StepRecord } from '../../contracts/step.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { useNats } from '../support/nats.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
-import { ACE, heartbeats, readAll, runAce, sampleInFlight, waitFor } from '../support/up.ts';
+import { ACE, heartbeats, readAll, runAce, sampleInFlight, waitFor } from '../../tools/harness/up.ts';
 
 const TASKS = 4;
 const G = 4;
 
-function topology(prefix: string, base: string, runDir: string, steps: number, over: { slowFactor?: number; burnMs?: number; maxUnverified?: number; maxPolicyLag?: number; weights?: 'file' | 'object-store'; tasksPerBatch?: number; verifierConcurrency?: number; learner?: Record<string, unknown> } = {}): TopologyInput {
+function topology(prefix: string, base: string, runDir: string, steps: number, over: { maxUnverified?: number; maxPolicyLag?: number; weights?: 'file' | 'object-store'; tasksPerBatch?: number; verifierConcurrency?: number; learner?: Record<string, unknown> } = {}): TopologyInput {
   return {
     name: 'rl',
     prefix,
@@ -28,7 +29,7 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
     maxUnverified: over.maxUnverified ?? 64,
     actors: {
       generator: { kind: 'generator', config: { tasksPerBatch: over.tasksPerBatch ?? TASKS, ackWaitMs: 2000, lingerMs: 20 } },
-      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, slowFactor: over.slowFactor ?? 1, burnMsPerRollout: over.burnMs ?? 0, concurrency: over.verifierConcurrency ?? 4 } },
+      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, concurrency: over.verifierConcurrency ?? 4 } },
       normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
       learner: {
         kind: 'learner',
@@ -39,6 +40,9 @@ function topology(prefix: string, base: string, runDir: string, steps: number, o
 }
 
 const trains = new Set<ReturnType<typeof spawn>>();
+
+/** Verification burns this much CPU per rollout (ms), injected through the environment. */
+const burn = (ms: number) => injectionEnv({ verifier: { burnMsPerRollout: ms } });
 
 function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: string[] = [], env: Record<string, string> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'ace-rl-')), 'topology.json');
@@ -94,8 +98,9 @@ describe('the RL loop (tiny policy)', () => {
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
     expect(t.output()).toMatch(/step +2 +v2 +reward/);
     // Re-judging the recorded rollouts with the same verifier changes no reward.
-    const rv = await runAce(['reverify', '--nats', nats.server.url, '--prefix', 'ra'], 120_000);
+    const rv = await runAce(['reverify', '--nats', nats.server.url, '--topology', join(runDir, 'topology.json')], 120_000);
     expect(rv.code, rv.stderr).toBe(0);
+    expect(rv.stderr).toContain(`verifier settings from ${join(runDir, 'topology.json')}`);
     expect(JSON.parse(rv.stdout.trim().split('\n').at(-1)!)).toMatchObject({ rollouts: 3 * TASKS * G, same: 3 * TASKS * G, changed: [], withoutVerdict: 0, invalid: 0 });
     const announced = await readAll<PolicyUpdate>(nats.nc, 'RA_POLICY', 'ra.policy.>');
     expect(announced.map((m) => [m.value.policyVersion, m.value.location.type])).toEqual([0, 1, 2, 3].map((v) => [v, 'file']));
@@ -136,7 +141,7 @@ describe('the RL loop (tiny policy)', () => {
     expect(new Set(digests[0].map((d) => d.split(' ')[1])).size).toBe(4); // every step changed the weights
     expect(rewards.some((r) => r > 0 && r < 1)).toBe(true);
     expect(digests[1]).toEqual(digests[0]);
-  });
+  }, 180_000); // two runs back to back: 52 s alone, over a minute beside other test files
 
   it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
@@ -150,7 +155,7 @@ describe('the RL loop (tiny policy)', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     // Verification burns 25 ms of CPU per rollout (>= 0.4 s a step), so every kill lands
     // before the run ends however fast the machine is.
-    const t = startTrain(topology('rb', base, runDir, 12, { burnMs: 25 }), nats.server.url, runDir);
+    const t = startTrain(topology('rb', base, runDir, 12), nats.server.url, runDir, [], burn(25));
     let exited = false;
     t.exit.then(() => (exited = true));
     const learnerStep = (hb: Heartbeat[]) => hb.find((h) => h.actor === 'learner' && h.state === 'RUNNING')?.metrics['learner/step'] ?? -1;
@@ -173,7 +178,7 @@ describe('the RL loop (tiny policy)', () => {
   it('keeps unverified rollouts within maxUnverified when the verifier is ten times slower; the generator waits', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const maxUnverified = 6;
-    const t = startTrain(topology('rc', base, runDir, 2, { slowFactor: 10, maxUnverified }), nats.server.url, runDir);
+    const t = startTrain(topology('rc', base, runDir, 2, { maxUnverified }), nats.server.url, runDir, [], injectionEnv({ verifier: { slowFactor: 10 } }));
     const { maxInFlight, samples } = await sampleInFlight(nats.nc, 'RC_ROLLOUTS', 'verifier', t.exit, 10);
     expect(await t.exit, t.output()).toBe(0);
     expect(samples).toBeGreaterThan(10);
@@ -182,11 +187,12 @@ describe('the RL loop (tiny policy)', () => {
     expect(gen.metrics['generator/window_waits']).toBeGreaterThan(0);
     expect(gen.metrics['generator/max_in_flight_seen']).toBeLessThanOrEqual(maxUnverified);
     await checkLedger(nats.nc, 'rc', 2);
+    expect(readFileSync(join(runDir, 'logs', 'verifier-0.log'), 'utf8')).toContain('injected (ACE_INJECT) {"slowFactor":10,"burnMsPerRollout":0}');
   });
 
   it('resumes after the whole topology is killed, applying no step twice', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('rd', base, runDir, 8, { burnMs: 25 }), nats.server.url, runDir);
+    const t = startTrain(topology('rd', base, runDir, 8), nats.server.url, runDir, [], burn(25));
     await waitFor('step 2 committed', async () => {
       const hb = await heartbeats(nats.nc, 'rd').catch(() => []);
       return (hb.find((h) => h.actor === 'learner')?.metrics['learner/step'] ?? 0) >= 2;

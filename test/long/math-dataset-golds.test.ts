@@ -7,7 +7,7 @@ import { datasetPath, missingDatasetReason, readRows } from '../../ops/datasets.
 import { lastBoxed } from '../../ops/reward/math/extract.ts';
 import { canParseAnswer, judgeMath } from '../../ops/reward/math/judge.ts';
 import { normalizeAnswer } from '../../ops/reward/math/normalize.ts';
-import { rewriteAnswer } from '../reward-math/rewrite.ts';
+import { rewriteAnswer } from '../../ops/reward/math/suite/rewrite.ts';
 
 const FILES = ['math/math_test_full.jsonl.gz', 'math/math_train.json.gz', 'math/aime_1983_2023.json.gz'];
 const missing = FILES.map(missingDatasetReason).find((r) => r !== null) ?? null;

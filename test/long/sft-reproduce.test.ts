@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAce } from '../support/up.ts';
+import { runAce } from '../../tools/harness/up.ts';
 
 describe('ace sft reproduces the shipped base', () => {
   it('lands on the recorded step-100 weights digest', async () => {

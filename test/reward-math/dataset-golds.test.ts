@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { datasetPath, missingDatasetReason, readRows } from '../../ops/datasets.ts';
 import { lastBoxed } from '../../ops/reward/math/extract.ts';
 import { judgeMath } from '../../ops/reward/math/judge.ts';
-import { rewriteAnswer } from './rewrite.ts';
+import { rewriteAnswer } from '../../ops/reward/math/suite/rewrite.ts';
 
 const FILES = ['math/math500.jsonl.gz', 'math/aime24.jsonl.gz', 'math/aime25.jsonl.gz', 'math/amc23.jsonl.gz', 'math/gsm8k_test.jsonl.gz', 'math/math_test_full.jsonl.gz'];
 const missing = FILES.map(missingDatasetReason).find((r) => r !== null) ?? null;

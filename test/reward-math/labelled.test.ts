@@ -2,7 +2,7 @@
 // >= 400 pairs, every category with equal and non-equal pairs, agreement >= 98%).
 import { describe, expect, it } from 'vitest';
 import { judgeMath } from '../../ops/reward/math/judge.ts';
-import { LABELLED_PAIRS } from './labelled-pairs.ts';
+import { LABELLED_PAIRS } from '../../ops/reward/math/suite/labelled-pairs.ts';
 
 describe('labelled equivalence suite', () => {
   it('has at least 400 pairs, with equal and non-equal pairs in every category', () => {

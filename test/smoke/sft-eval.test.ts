@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../ops/model/checkpoint.ts';
-import { runAce } from '../support/up.ts';
+import { runAce } from '../../tools/harness/up.ts';
 
 describe('ace sft and ace eval', () => {
   it('trains a tiny policy whose loss falls, then evaluates it', async () => {
@@ -40,7 +40,11 @@ describe('ace sft and ace eval', () => {
     expect(ev.code, ev.stderr).toBe(0);
     const r = JSON.parse(ev.stdout.trim().split('\n').at(-1)!);
     expect(r).toMatchObject({ suite: 'math', k: 2, problems: 5, sampling: { temperature: 0.6, topP: 0.95 } });
+    // avg@k is (correct samples) / (k x problems): a whole number of the 10 samples drawn.
+    expect(Number.isFinite(r.avgAtK)).toBe(true);
     expect(r.avgAtK).toBeGreaterThanOrEqual(0);
+    expect(r.avgAtK * 10).toBeCloseTo(Math.round(r.avgAtK * 10), 9);
+    expect(r.avgAtK).toBeLessThanOrEqual(1);
     expect(r.passAtK).toBeGreaterThanOrEqual(r.avgAtK);
     expect(Object.keys(r.byLevel).length).toBeGreaterThan(0);
   });

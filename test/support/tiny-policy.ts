@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveCheckpoint } from '../../ops/model/checkpoint.ts';
+import { saveCheckpoint, trainerState } from '../../ops/model/checkpoint.ts';
 import { initParams, parseLlamaConfig } from '../../ops/model/config.ts';
 import { Rng } from '../../ops/rng.ts';
 
@@ -14,7 +14,7 @@ export function tinyPolicy(seed = 1, maxPositions = 128): string {
     config,
     params: initParams(config, new Rng(seed)),
     optimizer: null,
-    state: { formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: {} },
+    state: trainerState(),
   });
   return dir;
 }

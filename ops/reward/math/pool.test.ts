@@ -23,7 +23,9 @@ describe('MathVerifierPool', () => {
     verdicts.forEach((v, k) => {
       const local = judgeInput(inputs[k]);
       expect({ kind: v.kind, rule: v.rule, gold: v.gold, pred: v.pred, reason: v.reason }).toEqual(local);
-      expect(v.elapsedMs).toBeGreaterThanOrEqual(0);
+      // A worker's round trip, measured from submission: positive and inside the deadline.
+      expect(v.elapsedMs).toBeGreaterThan(0);
+      expect(v.elapsedMs).toBeLessThan(DEADLINE_MS);
     });
   });
 

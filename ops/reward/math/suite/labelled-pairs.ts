@@ -1,7 +1,8 @@
 // The labelled equivalence suite for the math verifier: pairs written by hand, grouped by
 // the categories of issue 4, each labelled with whether a careful human grader would call
 // the predicted answer equivalent to the gold one. Format per line: `=` or `!`, category,
-// gold, pred, separated by ` @@ `. Data only; labelled.test.ts scores the verifier on it.
+// gold, pred, separated by ` @@ `. Data only: test/reward-math/labelled.test.ts scores the
+// verifier on it and `ace bench math-verifier` times it.
 
 export type LabelledPair = { category: string; gold: string; pred: string; equal: boolean; line: number };
 

@@ -5,21 +5,31 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { MathVerifierPool, type MathVerdict } from './pool.ts';
+import { MathVerifierPool, type MathVerdict } from '../ops/reward/math/pool.ts';
+import { defineCommand, runCommand } from './command.ts';
 
 const InputLine = z.union([
   z.object({ gold: z.string(), pred: z.string() }),
   z.object({ gold: z.string(), response: z.string() }),
 ]);
 
-const USAGE = 'usage: ace verify math --jsonl FILE [--out FILE] [--workers N] [--deadline-ms MS]\n';
+export const command = defineCommand({
+  name: 'verify math',
+  summary: 'score answers: one JSON verdict line per input line, in input order',
+  description: 'Input lines are {"gold", "pred"} (a bare answer) or {"gold", "response"} (a full model response);\na malformed line gets an `error` verdict and the run goes on.',
+  flags: {
+    jsonl: { schema: z.string().min(1), help: 'input JSONL file', value: 'FILE' },
+    out: { schema: z.string().optional(), help: 'output file (default: stdout)', value: 'FILE' },
+    workers: { schema: z.int().min(1).max(64).default(2), help: 'math worker threads (one core each)' },
+    'deadline-ms': { schema: z.int().min(10).max(600_000).default(2000), help: 'hard deadline per answer, ms', value: 'MS' },
+  },
+  examples: ['ace verify math --jsonl answers.jsonl --out verdicts.jsonl'],
+  run: (f) => verifyMathFile({ jsonl: f.jsonl, out: f.out, workers: f.workers, deadlineMs: f['deadline-ms'] }),
+});
 
-export async function run(argv: string[]): Promise<number> {
-  const opts = parseArgs(argv);
-  if (!opts) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+export const run = (argv: string[]) => runCommand(command, argv);
+
+async function verifyMathFile(opts: { jsonl: string; out?: string; workers: number; deadlineMs: number }): Promise<number> {
   const pool = new MathVerifierPool({ workers: opts.workers, deadlineMs: opts.deadlineMs });
   const out = opts.out ? createWriteStream(opts.out) : process.stdout;
   const lines = createInterface({ input: createReadStream(opts.jsonl), crlfDelay: Infinity });
@@ -58,21 +68,4 @@ async function verifyLine(pool: MathVerifierPool, line: string, lineNo: number):
     return { kind: 'error', reward: null, rule: 'internal', gold: '', pred: '', reason: `line ${lineNo}: ${reason}`, elapsedMs: 0 };
   }
   return pool.verify(parsed);
-}
-
-function parseArgs(argv: string[]): { jsonl: string; out?: string; workers: number; deadlineMs: number } | null {
-  let jsonl: string | undefined;
-  let out: string | undefined;
-  let workers = 2;
-  let deadlineMs = 2000;
-  for (let k = 0; k < argv.length; k++) {
-    const value = argv[k + 1];
-    if (argv[k] === '--jsonl' && value) jsonl = value;
-    else if (argv[k] === '--out' && value) out = value;
-    else if (argv[k] === '--workers' && value && /^\d+$/.test(value)) workers = Number(value);
-    else if (argv[k] === '--deadline-ms' && value && /^\d+$/.test(value)) deadlineMs = Number(value);
-    else return null;
-    k++;
-  }
-  return jsonl ? { jsonl, out, workers, deadlineMs } : null;
 }

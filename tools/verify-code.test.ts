@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from './cli.ts';
-import { sandboxProblem } from './py-runner.ts';
+import { run } from './verify-code.ts';
+import { sandboxProblem } from '../ops/reward/code/py-runner.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ace-verify-code-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

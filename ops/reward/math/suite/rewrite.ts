@@ -1,7 +1,8 @@
-// Test helper: a different but mathematically equal spelling of a gold answer, used to
-// check that every dataset gold answer is equivalent to itself rewritten (`\frac{a}{b}` ->
-// `(a)/(b)`, `0.5` -> `(5)/(10)`, `12` -> `(24)/2`, `\sqrt{x}` -> `sqrt(x)`, `\pi` -> `pi`,
-// thousands separators dropped). Not a general rewriter: rules are textual and local.
+// A different but mathematically equal spelling of a gold answer (`\frac{a}{b}` -> `(a)/(b)`,
+// `0.5` -> `(5)/(10)`, `12` -> `(24)/2`, `\sqrt{x}` -> `sqrt(x)`, `\pi` -> `pi`, thousands
+// separators dropped), for checking the math verifier, not part of it: the tests check every
+// dataset gold answer against itself rewritten, and the math-verifier bench times such pairs.
+// Not a general rewriter: rules are textual and local.
 
 export type Rewriting = { text: string; rules: string[] };
 

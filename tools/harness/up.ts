@@ -1,5 +1,7 @@
-// Test support: run `ace up` (and other ace commands) as real child processes against a
-// test's nats-server, with a private state dir and a topology file written from an object.
+// Harness for tests and benches: run `ace up` (and other ace commands) as real child processes
+// against a given nats-server, with a private state dir and a topology file written from an
+// object, and read back what they did (heartbeats, stream contents, in-flight counts).
+// Not used by the CLI itself.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,9 +64,10 @@ export function startUp(t: TopologyInput, natsUrl: string, extra: string[] = [])
   return { child, stateDir: dir, topologyPath: path, output: () => out, exit, exitWithin };
 }
 
-export function runAce(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs an ace command to its exit; `env` adds to this process's environment (e.g. ACE_INJECT). */
+export function runAce(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [ACE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ACE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -4,41 +4,34 @@
 // Not a dataset runner: the tests travel in each line.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { CodeVerifierPool } from './pool.ts';
-import type { CodeVerdict } from './types.ts';
+import { z } from 'zod';
+import { CodeVerifierPool } from '../ops/reward/code/pool.ts';
+import { CodeLimits, type CodeVerdict } from '../ops/reward/code/types.ts';
+import { defineCommand, runCommand } from './command.ts';
 
-const USAGE = 'usage: ace verify code --jsonl FILE [--out FILE] [--js-workers N] [--py-workers N] [--per-test-ms MS] [--total-ms MS]\n';
+export const command = defineCommand({
+  name: 'verify code',
+  summary: 'score programs: one JSON verdict line per input line, in input order',
+  description: 'Each input line has `language`, `code` (or a full `response`) and `tests`; an `id` field is echoed back.',
+  flags: {
+    jsonl: { schema: z.string().min(1), help: "input JSONL file ('-' for stdin)", value: 'FILE' },
+    out: { schema: z.string().optional(), help: 'output file (default: stdout)', value: 'FILE' },
+    'js-workers': { schema: z.int().min(1).max(64).optional(), help: 'JavaScript worker processes (default: one per core)' },
+    'py-workers': { schema: z.int().min(1).max(64).optional(), help: 'Python sandboxes (default: one per core)' },
+    'per-test-ms': { schema: CodeLimits.shape.perTestMs, help: 'time limit per test case, ms', value: 'MS' },
+    'total-ms': { schema: CodeLimits.shape.totalMs, help: 'time limit per program over all its tests, ms', value: 'MS' },
+  },
+  examples: ['ace verify code --jsonl programs.jsonl --js-workers 2 --out verdicts.jsonl'],
+  async run(args) {
+    const pool = new CodeVerifierPool({ jsWorkers: args['js-workers'], pyWorkers: args['py-workers'], perTestMs: args['per-test-ms'], totalMs: args['total-ms'] });
+    return verifyCodeFile(pool, args.jsonl, args.out);
+  },
+});
 
-export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        jsonl: { type: 'string' },
-        out: { type: 'string' },
-        'js-workers': { type: 'string' },
-        'py-workers': { type: 'string' },
-        'per-test-ms': { type: 'string' },
-        'total-ms': { type: 'string' },
-      },
-    }).values;
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (!args.jsonl) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const pool = new CodeVerifierPool({
-    jsWorkers: num(args['js-workers']),
-    pyWorkers: num(args['py-workers']),
-    ...(args['per-test-ms'] ? { perTestMs: num(args['per-test-ms']) } : {}),
-    ...(args['total-ms'] ? { totalMs: num(args['total-ms']) } : {}),
-  });
+export const run = (argv: string[]) => runCommand(command, argv);
+
+async function verifyCodeFile(pool: CodeVerifierPool, jsonl: string, outFile: string | undefined): Promise<number> {
+  const args = { jsonl, out: outFile };
   const out: NodeJS.WritableStream = args.out ? createWriteStream(args.out) : process.stdout;
   const input = args.jsonl === '-' ? process.stdin : createReadStream(args.jsonl);
   // Bounded in flight; results are written in input order as they complete.

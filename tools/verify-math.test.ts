@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../datasets.ts';
-import { run } from './cli.ts';
+import { repoRoot } from '../ops/datasets.ts';
+import { run } from './verify-math.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ace-verify-math-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
