@@ -1,6 +1,6 @@
 // `ace bench NAME [flags]`: runs bench/NAME.ts. Each bench prints progress and figures on
 // stderr/stdout and, with --json, one JSON object as its last stdout line.
-import { groupUsage, runCommand, type CommandSpec } from './command.ts';
+import { runGroup } from './command.ts';
 
 export const BENCHES: Record<string, { module: string; summary: string }> = {
   backbone: { module: '../bench/backbone.ts', summary: 'message rate, latency per hop, scaling and memory of the stream backbone' },
@@ -12,14 +12,4 @@ export const BENCHES: Record<string, { module: string; summary: string }> = {
   curate: { module: '../bench/curate.ts', summary: 'decontamination throughput of the curation pipeline' },
 };
 
-export async function run(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  const entry = name ? BENCHES[name] : undefined;
-  if (!entry) {
-    const help = name === '--help' || name === '-h';
-    (help ? process.stdout : process.stderr).write(groupUsage('bench', 'Run a benchmark; the last stdout line is one JSON object with --json.', Object.fromEntries(Object.entries(BENCHES).map(([k, v]) => [k, v.summary]))));
-    return help ? 0 : 2;
-  }
-  const mod = (await import(entry.module)) as { command?: CommandSpec; run?: (argv: string[]) => Promise<number> };
-  return mod.command ? runCommand(mod.command, rest) : mod.run!(rest);
-}
+export const run = (argv: string[]) => runGroup('bench', 'Run a benchmark; the last stdout line is one JSON object with --json.', BENCHES, argv);

@@ -205,3 +205,20 @@ export function groupUsage(name: string, summary: string, children: Record<strin
   const lines = Object.entries(children).map(([k, s]) => `  ${k.padEnd(width)}  ${s}`);
   return `Usage: ace ${name} COMMAND [options]\n\n${summary}\n\nCommands:\n${lines.join('\n')}\n\nRun \`ace ${name} COMMAND --help\` for a command's flags.\n`;
 }
+
+/**
+ * Dispatches a group of subcommands (`ace bench NAME`, `ace verify DOMAIN`), importing only the
+ * one asked for; a module exports `command` (or, for old-style benches, `run(argv)`).
+ */
+export async function runGroup(name: string, summary: string, children: Record<string, { module: string; summary: string }>, argv: string[]): Promise<number> {
+  const [child, ...rest] = argv;
+  const entry = child ? children[child] : undefined;
+  if (!entry) {
+    const help = child === '--help' || child === '-h';
+    if (child && !help) process.stderr.write(`ace ${name}: unknown command '${child}'\n`);
+    (help ? process.stdout : process.stderr).write(groupUsage(name, summary, Object.fromEntries(Object.entries(children).map(([k, v]) => [k, v.summary]))));
+    return help ? 0 : 2;
+  }
+  const mod = (await import(entry.module)) as { command?: CommandSpec; run?: (argv: string[]) => Promise<number> };
+  return mod.command ? runCommand(mod.command, rest) : mod.run!(rest);
+}
