@@ -2,13 +2,35 @@ import { defineConfig } from 'vitest/config';
 
 // `npm test`: unit tests beside their sources plus test/ (integration, smoke, golden).
 // Long runs (test/long) go behind `npm run test:long`.
+//
+// Two groups, one after the other: everything but test/integration on two workers, then the
+// integration files one at a time. Each integration file runs topologies of real processes
+// (nats-server, actors, ace) that want both cores; two of them side by side on a 2-core
+// machine once took a lifecycle test from 15 s to past its 300 s limit.
+const shared = { testTimeout: 60_000, hookTimeout: 60_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['{actors,streams,contracts,ops,tools,bench}/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['test/long/**', 'node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['{actors,streams,contracts,ops,tools,bench}/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/long/**', 'test/integration/**', 'node_modules/**'],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

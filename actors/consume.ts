@@ -63,8 +63,9 @@ export async function consume<S extends z.ZodType>(
       d.nak(outcome.nak);
       ctx.metrics.inc(`${m}/naked`);
     } else {
-      d.term(outcome.term);
+      d.term();
       ctx.metrics.inc(`${m}/termed`);
+      ctx.log(`terminated seq ${d.seq}: ${outcome.term}`);
     }
   };
   await lastValueFrom(

@@ -154,8 +154,10 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // A supervised actor whose supervisor died (re-parented) drains instead of running orphaned.
-  const parent = process.ppid;
+  // A supervised actor whose supervisor died (re-parented) drains instead of running orphaned:
+  // the backstop where setpriv is missing (or the supervisor died before setpriv armed it).
+  // ACE_SUPERVISED holds the supervisor's pid.
+  const parent = Number(process.env.ACE_SUPERVISED);
   const orphanCheck = process.env.ACE_SUPERVISED
     ? setInterval(() => {
         if (process.ppid !== parent) {

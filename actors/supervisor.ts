@@ -1,13 +1,17 @@
 // The supervisor: runs each actor of a topology as child processes, restarts a failed one
 // with exponential backoff, and follows the desired instance counts in the run KV bucket
 // (`desired.<actor>`), so `ace scale` and `ace down` act on a running topology. An instance
-// that exits 0 has finished its work and is not restarted.
+// that exits 0 has finished its work and is not restarted; one that keeps failing right after
+// its start is in a crash loop and is given up (FAILED, reported through `failed`).
+// Each child runs in its own session (a terminal's Ctrl-C reaches only the supervisor's
+// process, which drains them) and dies with the supervisor's process however that dies.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KV } from '@nats-io/kv';
 import type { Topology } from '../contracts/topology.ts';
+import { parentDeathPrefix } from '../streams/server.ts';
 import { DOWN_KEY, desiredKey, parseCommand, scaleCommand, scaleOf } from './control.ts';
 
 const ACE_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ace.mjs');
@@ -25,9 +29,30 @@ export interface SupervisorOptions {
   maxBackoffMs?: number;
   /** A child that ran this long before failing restarts with the base delay again. */
   healthyAfterMs?: number;
+  /**
+   * A crash loop: this many consecutive failures, each within crashLoopWindowMs of the start,
+   * and the instance is FAILED, not restarted. Defaults 5 and 10 s: with the backoff above
+   * that is about 8 s of delays, and a broken actor (bad checkpoint, unreachable dependency) is
+   * reported within half a minute; an actor killed now and then, or failing after it got going,
+   * is restarted forever.
+   */
+  crashLoopFailures?: number;
+  crashLoopWindowMs?: number;
 }
 
-type InstanceState = 'running' | 'backoff' | 'done' | 'stopping';
+type InstanceState = 'running' | 'backoff' | 'done' | 'stopping' | 'failed';
+
+/** An instance given up after a crash loop. */
+export interface FailedInstance {
+  actor: string;
+  id: string;
+  failures: number;
+  /** How its last run ended: `exit 1`, `SIGSEGV`. */
+  exit: string;
+  logPath: string;
+  /** The last lines of its log. */
+  logTail: string;
+}
 
 interface Instance {
   actor: string;
@@ -36,8 +61,12 @@ interface Instance {
   child: ChildProcess | null;
   state: InstanceState;
   failures: number;
+  /** Consecutive failures within crashLoopWindowMs of the start. */
+  fastFailures: number;
   restarts: number;
   startedAt: number;
+  /** Size of its log file when this incarnation started. */
+  logFrom: number;
   timer: NodeJS.Timeout | null;
   exited: Promise<void>;
 }
@@ -51,17 +80,35 @@ export interface InstanceView {
 }
 
 
+/** The last `lines` lines of a file after byte `from` (where the last incarnation began), from its last 16 KB at most. */
+function tail(path: string, from: number, lines: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(from, size - 16_384);
+    const buf = Buffer.alloc(Math.max(0, size - start));
+    readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class Supervisor {
   private readonly instances = new Map<string, Instance[]>();
   private readonly desired = new Map<string, number>();
   private watching = true;
   private stopWatch: (() => void) | null = null;
   private downRequested: (() => void) | null = null;
+  private gaveUp: ((f: FailedInstance) => void) | null = null;
   readonly down: Promise<void>;
+  /** Settles with the first instance given up after a crash loop. */
+  readonly failed: Promise<FailedInstance>;
 
   constructor(private readonly opts: SupervisorOptions) {
     mkdirSync(opts.logDir, { recursive: true });
     this.down = new Promise((r) => (this.downRequested = r));
+    this.failed = new Promise((r) => (this.gaveUp = r));
   }
 
   /** Write the topology's instance counts unless a running deployment already set them. */
@@ -143,8 +190,10 @@ export class Supervisor {
         child: null,
         state: 'running',
         failures: 0,
+        fastFailures: 0,
         restarts: 0,
         startedAt: 0,
+        logFrom: 0,
         timer: null,
         exited: Promise.resolve(),
       };
@@ -161,25 +210,31 @@ export class Supervisor {
 
   private spawn(inst: Instance): void {
     const o = this.opts;
-    const out = createWriteStream(join(o.logDir, `${inst.id}.log`), { flags: 'a' });
+    const logPath = join(o.logDir, `${inst.id}.log`);
+    inst.logFrom = existsSync(logPath) ? statSync(logPath).size : 0;
+    const out = createWriteStream(logPath, { flags: 'a' });
     // ACE_ACTOR_NODE_ARGS: extra node flags for actor processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
     const argv = [...(process.env.ACE_ACTOR_NODE_ARGS ?? '').split(' ').filter(Boolean), ACE_BIN, 'actor', '--topology', o.topologyPath, '--actor', inst.actor, '--instance', inst.id, '--nats', o.natsUrl, '--run-id', o.runId];
     // A niced actor starts under nice(1), which execs node (same pid): every thread of the
-    // process, the ones V8 starts first included, inherits the niceness.
+    // process, the ones V8 starts first included, inherits the niceness. setpriv (see
+    // parentDeathPrefix) execs nice or node in turn. Without setpriv the actor watches for its
+    // supervisor's death itself (ACE_SUPERVISED holds the supervisor's pid; runtime.ts).
     const nice = o.topology.actors[inst.actor].nice;
-    const [cmd, args] = nice > 0 ? ['nice', ['-n', String(nice), process.execPath, ...argv]] : [process.execPath, argv];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: '1' } });
+    const [cmd, ...args] = [...parentDeathPrefix(), ...(nice > 0 ? ['nice', '-n', String(nice)] : []), process.execPath, ...argv];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: String(process.pid) }, detached: true });
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     inst.child = child;
     inst.state = 'running';
     inst.startedAt = Date.now();
     inst.exited = new Promise((resolveExit) => {
-      child.once('exit', (code, signal) => {
-        out.end();
+      // 'close': the exit and the last of its output, in the log file before the log is read.
+      child.once('close', (code, signal) => {
         inst.child = null;
-        this.onExit(inst, code, signal);
-        resolveExit();
+        out.end(() => {
+          this.onExit(inst, code, signal);
+          resolveExit();
+        });
       });
     });
     o.log(`started ${inst.id} (pid ${child.pid})`);
@@ -197,11 +252,21 @@ export class Supervisor {
       this.opts.log(`${inst.id} finished`);
       return;
     }
-    const healthy = Date.now() - inst.startedAt > (this.opts.healthyAfterMs ?? 30_000);
+    const ranMs = Date.now() - inst.startedAt;
+    const healthy = ranMs > (this.opts.healthyAfterMs ?? 30_000);
     inst.failures = healthy ? 1 : inst.failures + 1;
+    inst.fastFailures = ranMs < (this.opts.crashLoopWindowMs ?? 10_000) ? inst.fastFailures + 1 : 0;
+    const exit = signal ?? `exit ${code}`;
+    if (inst.fastFailures >= (this.opts.crashLoopFailures ?? 5)) {
+      inst.state = 'failed';
+      const logPath = join(this.opts.logDir, `${inst.id}.log`);
+      this.opts.log(`${inst.id} failed (${exit}) ${inst.fastFailures} times in a row, each within ${(this.opts.crashLoopWindowMs ?? 10_000) / 1000} s of its start: FAILED, not restarted`);
+      this.gaveUp?.({ actor: inst.actor, id: inst.id, failures: inst.fastFailures, exit, logPath, logTail: tail(logPath, inst.logFrom, 20) });
+      return;
+    }
     const delay = Math.min((this.opts.baseBackoffMs ?? 250) * 2 ** (inst.failures - 1), this.opts.maxBackoffMs ?? 10_000);
     inst.state = 'backoff';
-    this.opts.log(`${inst.id} failed (${signal ?? `exit ${code}`}); restart in ${delay} ms`);
+    this.opts.log(`${inst.id} failed (${exit}); restart in ${delay} ms`);
     inst.timer = setTimeout(() => {
       inst.timer = null;
       if (inst.state !== 'backoff') return;
@@ -228,11 +293,14 @@ export class Supervisor {
     const all = [...this.instances.values()].flat();
     for (const inst of all) if (inst.state !== 'done') this.stopInstance(inst);
     const waits = all.map((i) => i.exited);
-    const killer = setTimeout(() => {
-      for (const i of all) i.child?.kill('SIGKILL');
-    }, graceMs);
+    const killer = setTimeout(() => this.killAll(), graceMs);
     await Promise.all(waits);
     clearTimeout(killer);
+  }
+
+  /** SIGKILL every running instance (a second Ctrl-C: no drain). */
+  killAll(): void {
+    for (const i of [...this.instances.values()].flat()) i.child?.kill('SIGKILL');
   }
 
   /** For tests and chaos: SIGKILL one running instance (the supervisor restarts it). */

@@ -12,7 +12,7 @@ export const ActorSpec = z.strictObject({
   kind: ActorKind,
   /** Processes to run for this actor; they share one durable consumer. Default 1. */
   instances: z.int().min(0).max(64).default(1),
-  /** Actor-specific settings, validated by that actor's own schema at start. */
+  /** Actor-specific settings: checked against that actor's own schema before anything starts (tools/topology-file.ts). */
   config: z.record(z.string(), z.unknown()).default({}),
   /**
    * Scheduling niceness of this actor's processes (0 to 19, higher yields more; default 0).

@@ -88,6 +88,22 @@ export async function ensureTopology(nc: NatsConnection, topology: Pick<Topology
   return { names, report };
 }
 
+/**
+ * Deletes every stream, KV bucket and the object store of a prefix (data and consumers): what a
+ * new run on a used server clears. Returns the JetStream streams it deleted.
+ */
+export async function deleteTopology(nc: NatsConnection, names: TopologyNames): Promise<string[]> {
+  const jsm = await jetstreamManager(nc);
+  const deleted: string[] = [];
+  const all = [...Object.values(names.streams).map((s) => s.name), ...Object.values(names.kv).map((b) => `KV_${b}`), `OBJ_${names.objectStore}`];
+  for (const name of all) {
+    if (!(await jsm.streams.info(name).catch(() => null))) continue;
+    await jsm.streams.delete(name);
+    deleted.push(name);
+  }
+  return deleted;
+}
+
 /** Create or update a durable pull consumer (idempotent). */
 export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec): Promise<void> {
   const config = {

@@ -1,5 +1,7 @@
 // An embedded nats-server child process with JetStream and its own data directory: what
 // `ace up` starts when no --nats URL is given, and what tests use (a real broker, no mocks).
+// The server runs in its own session (a terminal's Ctrl-C reaches only its owner, which stops
+// it in order) and dies with its owner however that dies (see parentDeathPrefix).
 // Not a cluster manager: multi-host deployments point actors at an existing server by URL.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +26,37 @@ export interface NatsServer {
   port: number;
   dataDir: string;
   pid: number;
+  /** Settles when the server process exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last lines the server wrote (stderr), for a report of an unexpected exit. */
+  logTail(): string;
   stop(): Promise<void>;
+}
+
+let setprivWorks: boolean | undefined;
+
+/**
+ * The argv prefix that ties a child to the life of this process: util-linux's `setpriv
+ * --pdeathsig KILL` makes the kernel SIGKILL the child when the thread that spawned it exits,
+ * however it exits (SIGKILL, a crash, EPIPE). PR_SET_PDEATHSIG survives the exec of
+ * non-setuid binaries (nice, node, nats-server), and Node spawns on its main thread. Empty
+ * where setpriv is missing (checked once): callers then watch for their parent's death.
+ */
+export function parentDeathPrefix(): string[] {
+  setprivWorks ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).status === 0;
+  return setprivWorks ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+}
+
+/**
+ * Without setpriv, a shell that SIGKILLs `pid` once its stdin, a pipe from this process,
+ * reads end of file: the kernel closes the pipe when this process dies, however it dies.
+ * Returns the disarm: kill the watchdog before `pid` exits on its own, so no reused pid is hit.
+ */
+function watchdog(pid: number): () => void {
+  const dog = spawn('/bin/sh', ['-c', 'read _; kill -KILL "$0"', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  dog.unref();
+  (dog.stdin as unknown as { unref(): void }).unref();
+  return () => dog.kill('SIGKILL');
 }
 
 /** $ACE_NATS_SERVER, else `nats-server` on PATH, else Debian's /usr/sbin/nats-server (not on every PATH). */
@@ -71,35 +103,53 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   // scheduler (at least 1) unless GOMAXPROCS is set. On this 2-core machine one core cut its
   // CPU per RL step by 15% and the step by 4% (idle Go threads spin looking for work).
   const goMaxProcs = process.env.GOMAXPROCS ?? String(Math.max(1, Math.floor(availableParallelism() / 4)));
-  const child: ChildProcess = spawn(binary, ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port)], {
+  const [cmd, ...args] = [...parentDeathPrefix(), binary, '-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port)];
+  const child: ChildProcess = spawn(cmd, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, GOMAXPROCS: goMaxProcs },
+    detached: true,
   });
+  const disarm = parentDeathPrefix().length ? () => {} : watchdog(child.pid!);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      disarm();
+      resolve({ code, signal });
+    }),
+  );
   let log = '';
+  let ready = false;
+  // Read to the end (a full pipe would block the server), keeping the tail for reports.
+  child.stderr!.on('data', (chunk: Buffer) => {
+    log = ready ? (log + chunk.toString()).slice(-4000) : log + chunk.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new NatsServerError('NATS_SERVER_START', `nats-server did not start within ${opts.startTimeoutMs ?? 10_000} ms:\n${log}`)),
       opts.startTimeoutMs ?? 10_000,
     );
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('Server is ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
+    const onData = () => {
+      if (!log.includes('Server is ready')) return;
+      ready = true;
+      clearTimeout(timer);
+      child.stderr!.off('data', onData);
+      resolve();
+    };
+    child.stderr!.on('data', onData);
+    exited.then(({ code }) => {
       clearTimeout(timer);
       reject(new NatsServerError('NATS_SERVER_START', `nats-server exited with ${code}:\n${log}`));
     });
+  }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
   });
-  child.stderr!.resume();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     dataDir,
     pid: child.pid!,
+    exited,
+    logTail: () => log.trimEnd().split('\n').slice(-10).join('\n'),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -3,7 +3,9 @@
 // (`capacity` minus deliveries not yet settled; a new pull once half of it, at most 64, is
 // free), so nothing sits in a client buffer when the actor drains. A message that is not
 // JSON or fails its schema is terminated and copied to the dead-letter subject with its zod
-// issues; the stream goes on.
+// issues; the stream goes on. Every TERM is bare: nats-server 2.9 (the one we ship) ignores a
+// `+TERM <reason>` and redelivers the message at each ack wait, so reasons travel in the dead
+// letter or the caller's log, never in the TERM.
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Observable } from 'rxjs';
 import type { z } from 'zod';
@@ -18,7 +20,8 @@ export interface Delivery<T> {
   redeliveryCount: number;
   ack(): void;
   nak(delayMs?: number): void;
-  term(reason?: string): void;
+  /** Never redelivered; log why yourself (see the header). */
+  term(): void;
   /** Extends the ack deadline for long work. */
   working(): void;
 }
@@ -92,7 +95,7 @@ export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable
           ts: Date.now(),
         };
         await opts.deadLetters.sink.publish(opts.deadLetters.subject, dl);
-        m.term(issues.join('; ').slice(0, 200));
+        m.term();
         opts.onDeadLetter?.(dl);
         return;
       }
@@ -111,7 +114,7 @@ export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable
         redeliveryCount: m.info.deliveryCount - 1,
         ack: once(() => m.ack()),
         nak: (delayMs?: number) => once(() => m.nak(delayMs))(),
-        term: (reason?: string) => once(() => m.term(reason))(),
+        term: once(() => m.term()),
         working: () => m.working(),
       });
     };

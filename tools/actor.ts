@@ -5,7 +5,7 @@ import { runActor } from '../actors/runtime.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { CliError } from './session.ts';
-import { loadTopology } from './topology-file.ts';
+import { loadTopologyShape } from './topology-file.ts';
 
 const required = (what: string) => z.string({ error: `${what} is required` }).min(1);
 
@@ -22,7 +22,8 @@ export const command = defineCommand({
   },
   examples: ['ace actor --topology .ace/topology.json --actor verifier --instance verifier-0 --nats nats://127.0.0.1:4222 --run-id r1'],
   async run(values) {
-    const topology = loadTopology(values.topology!);
+    // `ace up` checked every actor's config before starting any; this one checks its own.
+    const topology = loadTopologyShape(values.topology!);
     const spec = topology.actors[values.actor!];
     if (!spec) throw new CliError('BAD_ARGS', `actor '${values.actor}' is not in ${values.topology} (has: ${Object.keys(topology.actors).join(', ')})`);
     const def = await ACTORS[spec.kind]();

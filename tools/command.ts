@@ -183,6 +183,16 @@ export function parseCommand<F extends Flags>(spec: CommandSpec<F>, argv: string
   return { flags: flags as FlagValues<F>, args: got.args };
 }
 
+/** What to do about the file-system errors users meet, by Node's error code. */
+const SYSTEM_ERROR_HINTS: Record<string, string> = {
+  ENOSPC: 'the disk is full: free space on that file system, or write elsewhere (another --out or --run-dir)',
+  EDQUOT: 'the disk quota is used up: free space, or write elsewhere (another --out or --run-dir)',
+  EACCES: 'permission denied: choose a path you may use, or fix its permissions',
+  EPERM: 'operation not permitted: choose a path you may use, or fix its permissions',
+  ENOENT: 'no such file or directory: check the path (relative paths start at the current directory)',
+  EROFS: 'read-only file system: write elsewhere (another --out or --run-dir)',
+};
+
 /** Parses, validates and runs a command: the exit code. Coded errors print as one message, exit 2. */
 export async function runCommand<F extends Flags>(spec: CommandSpec<F>, argv: string[]): Promise<number> {
   const parsed = parseCommand(spec, argv);
@@ -190,7 +200,13 @@ export async function runCommand<F extends Flags>(spec: CommandSpec<F>, argv: st
   try {
     return await spec.run(parsed.flags, parsed.args);
   } catch (err) {
-    const e = err as Error & { code?: unknown };
+    const e = err as Error & { code?: unknown; syscall?: unknown; path?: unknown };
+    // A Node system error (it has a syscall) that escaped the command: one line and a HINT.
+    if (typeof e.code === 'string' && typeof e.syscall === 'string' && SYSTEM_ERROR_HINTS[e.code]) {
+      const where = typeof e.path === 'string' && !e.message.includes(e.path) ? ` '${e.path}'` : '';
+      process.stderr.write(`ace ${spec.name}: ${e.message}${where}\nHINT: ${SYSTEM_ERROR_HINTS[e.code]}\n`);
+      return 2;
+    }
     if (typeof e.code === 'string') {
       process.stderr.write(`ace ${spec.name}: ${e.message}\n`);
       return 2;

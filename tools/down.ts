@@ -5,7 +5,8 @@ import { DOWN_KEY, downCommand } from '../actors/control.ts';
 import { openKv } from '../streams/manager.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { openSession, SESSION_FLAGS } from './session.ts';
+import { openSession, SESSION_FLAGS, withSession } from './session.ts';
+import { assertRunning, snapshot } from './status.ts';
 
 export const command = defineCommand({
   name: 'down',
@@ -14,9 +15,11 @@ export const command = defineCommand({
   examples: ['ace down', 'ace down --state-dir runs/default --timeout-s 120'],
   async run(values) {
     const session = await openSession(values, 'ace-down');
-    const kv = await openKv(session.nc, session.names.kv.run);
-    await kv.put(DOWN_KEY, downCommand(session.state?.runId ?? 'unknown'));
-    await session.nc.close();
+    await withSession(session, async () => {
+      assertRunning(session, await snapshot(session));
+      const kv = await openKv(session.nc, session.names.kv.run);
+      await kv.put(DOWN_KEY, downCommand(session.state?.runId ?? 'unknown'));
+    });
     const upFile = join(values['state-dir'], 'up.json');
     const deadline = Date.now() + values['timeout-s'] * 1000;
     process.stderr.write('[down] draining');

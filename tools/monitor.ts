@@ -2,7 +2,7 @@
 // stream rates, consumer lag, actor states and the latest training metrics, redrawn in place.
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { openSession, SESSION_FLAGS } from './session.ts';
+import { openSession, SESSION_FLAGS, withSession } from './session.ts';
 import { renderSnapshot, type Snapshot, snapshot } from './status.ts';
 
 export const command = defineCommand({
@@ -15,14 +15,13 @@ export const command = defineCommand({
   },
   examples: ['ace monitor', 'ace monitor --state-dir runs/default --interval-ms 2000'],
   async run(flags) {
-    const session = await openSession(flags, 'ace-monitor');
     const intervalMs = flags['interval-ms'];
     const iterations = flags.iterations;
     const tty = process.stdout.isTTY;
     let stop = false;
     process.once('SIGINT', () => (stop = true));
     let prev: Snapshot | null = null;
-    try {
+    return withSession(await openSession(flags, 'ace-monitor'), async (session) => {
       for (let i = 0; !stop && (iterations === 0 || i < iterations); i++) {
         const snap = await snapshot(session);
         const rates: Record<string, number> = {};
@@ -39,8 +38,6 @@ export const command = defineCommand({
         if (iterations === 0 || i + 1 < iterations) await new Promise((r) => setTimeout(r, intervalMs));
       }
       return 0;
-    } finally {
-      await session.nc.close();
-    }
+    });
   },
 });

@@ -1,14 +1,15 @@
 // `ace replay STREAM (--from-seq N [--to-seq M] | --since ISO [--until ISO]) [--subject S]`:
 // re-publishes a recorded range into the replay subject (<prefix>.replay.<stream key>...),
 // each copy carrying its origin in headers, for re-verification and inspection.
-// STREAM is a key (rollouts) or a full stream name (ACE_ROLLOUTS).
+// STREAM is a key (rollouts) or a full stream name (ACE_ROLLOUTS). On a finished run's
+// directory (`--state-dir`), it starts a private nats-server on the run's store for the replay.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { readRange } from '../streams/range.ts';
 import { Sink } from '../streams/sink.ts';
 import { STREAM_KEYS, subject } from '../streams/topology.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { CliError, openSession, SESSION_FLAGS } from './session.ts';
+import { CliError, openStoreSession, SESSION_FLAGS, withSession } from './session.ts';
 
 export interface ReplayResult {
   replayId: string;
@@ -24,7 +25,7 @@ const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a da
 export const command = defineCommand({
   name: 'replay',
   summary: 're-publish a recorded range of a stream into the replay subject',
-  description: 'Each copy goes to <prefix>.replay.<stream key>... and carries its origin in headers. Give --from-seq or --since.',
+  description: "Each copy goes to <prefix>.replay.<stream key>... and carries its origin in headers. Give --from-seq or --since.\nOn a finished run's --state-dir (no topology running), a private nats-server serves its store for the replay.",
   args: [{ name: 'STREAM', help: 'a stream key (rollouts) or a full stream name (ACE_ROLLOUTS)', required: true }],
   flags: {
     ...SESSION_FLAGS,
@@ -39,13 +40,19 @@ export const command = defineCommand({
   async run(values, positionals) {
     const which = positionals[0];
     if (values['from-seq'] === undefined && values.since === undefined) throw new CliError('BAD_ARGS', 'give --from-seq N or --since ISO\nHINT: `ace replay rollouts --from-seq 1` replays the whole stream');
-    const session = await openSession(values, 'ace-replay');
-    try {
+    const key = STREAM_KEYS.find((k) => which === k || which.endsWith(`_${k.toUpperCase()}`));
+    if (!key) throw new CliError('BAD_ARGS', `unknown stream '${which}' (one of ${STREAM_KEYS.join(', ')})`);
+    if (key === 'replay') throw new CliError('BAD_ARGS', 'cannot replay the replay stream into itself');
+    const log = (line: string) => process.stderr.write(`[replay] ${line}\n`);
+    return withSession(await openStoreSession(values, 'ace-replay', log), async (session) => {
       const spec = Object.values(session.names.streams).find((s) => s.key === which || s.name === which);
-      if (!spec) throw new CliError('BAD_ARGS', `unknown stream '${which}' (one of ${STREAM_KEYS.join(', ')})`);
-      if (spec.key === 'replay') throw new CliError('BAD_ARGS', 'cannot replay the replay stream into itself');
-      if (!(await (await jetstreamManager(session.nc)).streams.info(spec.name).catch(() => null))) {
-        throw new CliError('NO_STREAM', `${spec.name} does not exist in this topology\nHINT: the demo stream exists only in topologies with demo actors`);
+      if (!spec) throw new CliError('BAD_ARGS', `stream '${which}' is not of prefix '${session.names.prefix}'\nHINT: pass the stream's key (${key}) and the topology's --prefix`);
+      const jsm = await jetstreamManager(session.nc);
+      if (!(await jsm.streams.info(spec.name).catch(() => null))) {
+        const kin: string[] = [];
+        for await (const name of jsm.streams.names()) if (name.endsWith(`_${key.toUpperCase()}`)) kin.push(name);
+        const here = kin.length ? `; here: ${kin.map((n) => `${n} (--prefix ${n.slice(0, -key.length - 1).toLowerCase()})`).join(', ')}` : '';
+        throw new CliError('NO_STREAM', `${spec.name} does not exist in ${session.where}\nHINT: pass the topology's --prefix (this is '${session.names.prefix}')${here}; the demo stream exists only in topologies with demo actors`);
       }
       const js = jetstream(session.nc);
       const untilMs = values.until ? Date.parse(values.until) : Number.POSITIVE_INFINITY;
@@ -74,8 +81,6 @@ export const command = defineCommand({
       process.stderr.write(`[replay] ${result.replayed} messages from ${spec.name} seq ${result.firstSeq}..${result.lastSeq} -> ${result.subject}.> (replay id ${replayId})\n`);
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
-    } finally {
-      await session.nc.close();
-    }
+    });
   },
 });

@@ -2,7 +2,10 @@
 // rollouts with today's verifiers, built with the run's own verifier settings (from its
 // topology: --topology, else the one `ace up` / `ace train` recorded in the state dir), and
 // reports which rewards change against the recorded verdicts. Reads the rollouts and verdicts
-// streams; publishes nothing.
+// streams; publishes nothing. On a finished run's directory (`--state-dir`), it starts a
+// private nats-server on the run's store for the reading.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { VerifierConfig } from '../actors/verifier/config.ts';
@@ -12,9 +15,10 @@ import type { Topology } from '../contracts/topology.ts';
 import { Verdict } from '../contracts/verdict.ts';
 import { JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
 import { type RangeOptions, readRange } from '../streams/range.ts';
+import type { TopologyNames } from '../streams/topology.ts';
 import { defineCommand } from './command.ts';
-import { CliError, openSession, readUpState, SESSION_FLAGS } from './session.ts';
-import { loadTopology } from './topology-file.ts';
+import { CliError, openStoreSession, readUpState, SESSION_FLAGS, withSession } from './session.ts';
+import { loadTopologyShape } from './topology-file.ts';
 
 /** The judge's part of a verifier config (its other fields stripped). */
 const JudgePart = z.object(JudgeSettings.shape);
@@ -40,13 +44,20 @@ export function judgeSettingsFromTopology(topology: Topology, where = 'the topol
 
 /**
  * The run's topology: --topology FILE, else the one in the state file when it describes the
- * topology this session reads (same server and prefix), else null.
+ * topology this session reads (same server and prefix), else, without --nats, the state dir's
+ * own record (`<run-dir>/topology.json` of `ace train`), else null. Only its structure and
+ * verifier settings are checked: a finished run's other actors may have settings since renamed.
  */
 function recordedTopology(values: { topology?: string; nats?: string; prefix?: string; 'state-dir'?: string }): { topology: Topology; where: string } | null {
-  if (values.topology) return { topology: loadTopology(values.topology), where: values.topology };
-  const state = readUpState(values['state-dir'] ?? '.ace');
-  if (!state || (values.nats && values.nats !== state.natsUrl) || (values.prefix && values.prefix !== state.prefix)) return null;
-  return { topology: loadTopology(state.topologyPath), where: state.topologyPath };
+  if (values.topology) return { topology: loadTopologyShape(values.topology), where: values.topology };
+  const stateDir = values['state-dir'] ?? '.ace';
+  const state = readUpState(stateDir);
+  if (state && !(values.nats && values.nats !== state.natsUrl) && !(values.prefix && values.prefix !== state.prefix)) {
+    return { topology: loadTopologyShape(state.topologyPath), where: state.topologyPath };
+  }
+  const own = join(stateDir, 'topology.json');
+  if (!state && !values.nats && existsSync(own)) return { topology: loadTopologyShape(own), where: own };
+  return null;
 }
 
 /** The messages of a range that pass `schema`, with their sequence (null when invalid). */
@@ -60,7 +71,7 @@ async function* valid<T>(nc: NatsConnection, stream: string, schema: { safeParse
 export const command = defineCommand({
   name: 'reverify',
   summary: 're-judge recorded rollouts with today\'s verifiers and report the rewards that change',
-  description: "The judge is built with the run's own verifier settings: from --topology, else from the topology the state dir's up.json names.",
+  description: "The judge is built with the run's own verifier settings: from --topology, else from the topology the state dir's up.json names,\nelse from <state-dir>/topology.json. On a finished run's --state-dir (no topology running), a private nats-server serves its store.",
   flags: {
     ...SESSION_FLAGS,
     topology: { schema: z.string().optional(), help: "the run's topology file (e.g. <run-dir>/topology.json)", value: 'FILE' },
@@ -79,40 +90,46 @@ export const command = defineCommand({
       process.stderr.write(`[reverify] verifier settings from ${recorded.where}: ${JSON.stringify(settings)}\n`);
     } else {
       settings = JudgeSettings.parse({});
-      process.stderr.write(`[reverify] no recorded topology found (no --topology, no matching ${values['state-dir']}/up.json): judging with the verifier's defaults ${JSON.stringify(settings)}\n`);
+      process.stderr.write(`[reverify] no recorded topology found (no --topology, no matching ${values['state-dir']}/up.json or topology.json): judging with the verifier's defaults ${JSON.stringify(settings)}\n`);
     }
-    const session = await openSession({ ...values, prefix: values.prefix ?? recorded?.topology.prefix }, 'ace-reverify');
-    const judge = new RolloutJudge(settings);
-    try {
-      await judge.ready();
-      const { names, nc } = session;
-      const verdicts = new Map<string, Verdict>();
-      for await (const v of valid<Verdict>(nc, names.streams.verdicts.name, Verdict, {})) {
-        if (v.value) verdicts.set(v.value.rolloutId, v.value);
+    const log = (line: string) => process.stderr.write(`[reverify] ${line}\n`);
+    const session = await openStoreSession({ ...values, prefix: values.prefix ?? recorded?.topology.prefix }, 'ace-reverify', log);
+    return withSession(session, async ({ names, nc }) => {
+      const judge = new RolloutJudge(settings);
+      try {
+        await judge.ready();
+        return await reverify(judge, nc, names, values['from-seq'], values['to-seq']);
+      } finally {
+        await judge.close();
       }
-      const toSeq = values['to-seq'] ?? Number.POSITIVE_INFINITY;
-      const result = { rollouts: 0, invalid: 0, withoutVerdict: 0, same: 0, changed: [] as { rolloutId: string; seq: number; before: number | null; after: number | null; beforeKind: string; afterKind: string }[] };
-      for await (const r of valid<Rollout>(nc, names.streams.rollouts.name, Rollout, { fromSeq: values['from-seq'], toSeq })) {
-        if (!r.value) {
-          result.invalid++;
-          continue;
-        }
-        result.rollouts++;
-        const ro = r.value;
-        const now = await judge.judge(ro);
-        const before = verdicts.get(ro.id);
-        if (!before) result.withoutVerdict++;
-        else if (before.reward === now.reward && before.outcome.kind === now.outcome.kind) result.same++;
-        else result.changed.push({ rolloutId: ro.id, seq: r.seq, before: before.reward, after: now.reward, beforeKind: before.outcome.kind, afterKind: now.outcome.kind });
-        if (result.rollouts % 500 === 0) process.stderr.write(`[reverify] ${result.rollouts} rollouts\n`);
-      }
-      process.stderr.write(`[reverify] ${result.rollouts} rollouts: ${result.same} same, ${result.changed.length} changed, ${result.withoutVerdict} without a recorded verdict, ${result.invalid} invalid\n`);
-      for (const c of result.changed.slice(0, 20)) process.stderr.write(`  ${c.rolloutId} (seq ${c.seq}): ${c.beforeKind} ${c.before} -> ${c.afterKind} ${c.after}\n`);
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      return 0;
-    } finally {
-      await judge.close();
-      await session.nc.close();
-    }
+    });
   },
 });
+
+/** Re-judges the rollouts in [fromSeq, toSeq] against the recorded verdicts; prints the result. */
+async function reverify(judge: RolloutJudge, nc: NatsConnection, names: TopologyNames, fromSeq: number, toSeqFlag: number | undefined): Promise<number> {
+  const verdicts = new Map<string, Verdict>();
+  for await (const v of valid<Verdict>(nc, names.streams.verdicts.name, Verdict, {})) {
+    if (v.value) verdicts.set(v.value.rolloutId, v.value);
+  }
+  const toSeq = toSeqFlag ?? Number.POSITIVE_INFINITY;
+  const result = { rollouts: 0, invalid: 0, withoutVerdict: 0, same: 0, changed: [] as { rolloutId: string; seq: number; before: number | null; after: number | null; beforeKind: string; afterKind: string }[] };
+  for await (const r of valid<Rollout>(nc, names.streams.rollouts.name, Rollout, { fromSeq, toSeq })) {
+    if (!r.value) {
+      result.invalid++;
+      continue;
+    }
+    result.rollouts++;
+    const ro = r.value;
+    const now = await judge.judge(ro);
+    const before = verdicts.get(ro.id);
+    if (!before) result.withoutVerdict++;
+    else if (before.reward === now.reward && before.outcome.kind === now.outcome.kind) result.same++;
+    else result.changed.push({ rolloutId: ro.id, seq: r.seq, before: before.reward, after: now.reward, beforeKind: before.outcome.kind, afterKind: now.outcome.kind });
+    if (result.rollouts % 500 === 0) process.stderr.write(`[reverify] ${result.rollouts} rollouts\n`);
+  }
+  process.stderr.write(`[reverify] ${result.rollouts} rollouts: ${result.same} same, ${result.changed.length} changed, ${result.withoutVerdict} without a recorded verdict, ${result.invalid} invalid\n`);
+  for (const c of result.changed.slice(0, 20)) process.stderr.write(`  ${c.rolloutId} (seq ${c.seq}): ${c.beforeKind} ${c.before} -> ${c.afterKind} ${c.after}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}

@@ -5,8 +5,8 @@ import { desiredKey, scaleCommand, scaleOf } from '../actors/control.ts';
 import { openKv } from '../streams/manager.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { CliError, openSession, SESSION_FLAGS } from './session.ts';
-import { snapshot } from './status.ts';
+import { CliError, openSession, SESSION_FLAGS, withSession } from './session.ts';
+import { assertRunning, snapshot } from './status.ts';
 
 export const command = defineCommand({
   name: 'scale',
@@ -26,8 +26,8 @@ export const command = defineCommand({
       return { actor: m[1], n: Number(m[2]) };
     });
     if (targets.length === 0) throw new CliError('BAD_ARGS', 'usage: ace scale ACTOR=N [ACTOR=N...]');
-    const session = await openSession(values, 'ace-scale');
-    try {
+    return withSession(await openSession(values, 'ace-scale'), async (session) => {
+      assertRunning(session, await snapshot(session));
       const kv = await openKv(session.nc, session.names.kv.run);
       for (const t of targets) {
         const cur = await kv.get(desiredKey(t.actor));
@@ -55,8 +55,6 @@ export const command = defineCommand({
         }
         await new Promise((r) => setTimeout(r, 500));
       }
-    } finally {
-      await session.nc.close();
-    }
+    });
   },
 });

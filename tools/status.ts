@@ -7,7 +7,7 @@ import type { StepRecord } from '../contracts/step.ts';
 import { openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { defineCommand } from './command.ts';
-import { JSON_FLAG, openSession, SESSION_FLAGS, type Session } from './session.ts';
+import { CliError, JSON_FLAG, openSession, pidAlive, SESSION_FLAGS, type Session, withSession } from './session.ts';
 
 /** A heartbeat older than this is shown as stale (process gone or stuck). */
 export const STALE_MS = 5000;
@@ -20,7 +20,7 @@ export interface Snapshot {
   latestStep: StepRecord | null;
 }
 
-export async function snapshot(session: Session): Promise<Snapshot> {
+export async function snapshot(session: Pick<Session, 'nc' | 'names'>): Promise<Snapshot> {
   const { nc, names } = session;
   const jsm = await jetstreamManager(nc);
   const streams = await readTopologyState(jsm, names);
@@ -47,7 +47,19 @@ export async function snapshot(session: Session): Promise<Snapshot> {
   return { ts: now, streams, actors, desired, latestStep: await latestStep(session, names) };
 }
 
-async function latestStep(session: Session, names: TopologyNames): Promise<StepRecord | null> {
+/**
+ * Throws unless an `ace up` supervises the topology: an actor instance alive, or the live
+ * process of up.json. Its streams outlive it, so a stopped topology still answers reads.
+ */
+export function assertRunning(session: Session, snap: Snapshot): void {
+  if (snap.actors.some((a) => a.state !== 'STOPPED' && !a.stale) || (session.state && pidAlive(session.state.pid))) return;
+  throw new CliError(
+    'NO_TOPOLOGY',
+    `no running topology with prefix '${session.names.prefix}' at ${session.url}: it is stopped (no actor instance is alive)\nHINT: start it again with \`ace up TOPOLOGY --nats ${session.url} --resume\``,
+  );
+}
+
+async function latestStep(session: Pick<Session, 'nc'>, names: TopologyNames): Promise<StepRecord | null> {
   const jsm = await jetstreamManager(session.nc);
   const info = await jsm.streams.info(names.streams.steps.name).catch(() => null);
   if (!info || info.state.messages === 0) return null;
@@ -99,13 +111,10 @@ export const command = defineCommand({
   flags: { ...SESSION_FLAGS, ...JSON_FLAG },
   examples: ['ace status', 'ace status --state-dir runs/default --json'],
   async run(flags) {
-    const session = await openSession(flags, 'ace-status');
-    try {
+    return withSession(await openSession(flags, 'ace-status'), async (session) => {
       const snap = await snapshot(session);
       process.stdout.write(flags.json ? `${JSON.stringify(snap)}\n` : `${renderSnapshot(snap)}\n`);
       return 0;
-    } finally {
-      await session.nc.close();
-    }
+    });
   },
 });

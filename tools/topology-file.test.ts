@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopology, TopologyFileError } from './topology-file.ts';
+import { parseTopology, parseTopologyShape, TopologyFileError } from './topology-file.ts';
 
 const valid = { name: 'demo', actors: { relay: { kind: 'demo-stage', config: { from: 'in' } } } };
 
-function errorOf(raw: unknown): TopologyFileError {
+async function errorOf(raw: unknown): Promise<TopologyFileError> {
   try {
-    parseTopology(raw, 'test.json');
+    await parseTopology(raw, 'test.json');
   } catch (err) {
     return err as TopologyFileError;
   }
@@ -13,29 +13,46 @@ function errorOf(raw: unknown): TopologyFileError {
 }
 
 describe('topology file validation', () => {
-  it('accepts a valid file and fills defaults', () => {
-    const t = parseTopology(valid, 'test.json');
+  it('accepts a valid file and fills defaults', async () => {
+    const t = await parseTopology(valid, 'test.json');
     expect(t.prefix).toBe('ace');
     expect(t.maxUnverified).toBe(64);
     expect(t.actors.relay.instances).toBe(1);
     expect(t.streams.storage).toBe('file');
+    expect(t.actors.relay.config).toEqual({ from: 'in' }); // kept as written; the actor fills its defaults
   });
 
-  it('names the field and the allowed values for a bad actor kind', () => {
-    const e = errorOf({ ...valid, actors: { relay: { kind: 'verifer' } } });
+  it('names the field and the allowed values for a bad actor kind', async () => {
+    const e = await errorOf({ ...valid, actors: { relay: { kind: 'verifer' } } });
     expect(e.code).toBe('TOPOLOGY_INVALID');
     expect(e.message).toMatch(/actors\.relay\.kind: Invalid option: expected one of "generator"\|"verifier"\|"normalizer"\|"learner"\|"demo-source"\|"demo-stage"/);
   });
 
-  it('names unknown keys, wrong types and bad storage choices', () => {
-    const e = errorOf({ ...valid, maxUnverifed: 3, seed: 'x', streams: { storage: 'disk' } });
+  it('names unknown keys, wrong types and bad storage choices', async () => {
+    const e = await errorOf({ ...valid, maxUnverifed: 3, seed: 'x', streams: { storage: 'disk' } });
     expect(e.message).toMatch(/\(root\): Unrecognized key: "maxUnverifed"/);
     expect(e.message).toMatch(/seed: Invalid input: expected number, received string/);
     expect(e.message).toMatch(/streams\.storage: Invalid option: expected one of "file"\|"memory"/);
   });
 
-  it('rejects out-of-range instance counts and an empty actor set', () => {
-    expect(errorOf({ ...valid, actors: { relay: { kind: 'demo-stage', instances: -1 } } }).message).toMatch(/actors\.relay\.instances: Too small/);
-    expect(errorOf({ name: 'x', actors: {} }).message).toMatch(/actors: at least one actor/);
+  it('rejects out-of-range instance counts and an empty actor set', async () => {
+    expect((await errorOf({ ...valid, actors: { relay: { kind: 'demo-stage', instances: -1 } } })).message).toMatch(/actors\.relay\.instances: Too small/);
+    expect((await errorOf({ name: 'x', actors: {} })).message).toMatch(/actors: at least one actor/);
+  });
+
+  // Regression: actor settings were checked only inside the actor processes, so a bad one
+  // started the topology and the supervisor restarted the failing actor every 10 s forever.
+  it("checks each actor's config against its own schema, naming the path and the range", async () => {
+    const e = await errorOf({ name: 'rl', actors: { learner: { kind: 'learner', config: { stepz: 3, lr: -1 } }, relay: { kind: 'demo-stage', config: { from: 'in', workMs: 1e9 } } } });
+    expect(e.code).toBe('TOPOLOGY_INVALID');
+    expect(e.message).toMatch(/^invalid topology test\.json:\n/);
+    expect(e.message).toMatch(/\n {2}actors\.learner\.config: Unrecognized key: "stepz"\n/);
+    expect(e.message).toMatch(/\n {2}actors\.learner\.config\.lr: Too small: expected number to be >0\n/);
+    expect(e.message).toMatch(/\n {2}actors\.relay\.config\.workMs: Too big: expected number to be <=60000\n/);
+    expect(e.message).toMatch(/\nHINT: /);
+  });
+
+  it('leaves actor configs unchecked in the shape-only parse (a finished run read back)', () => {
+    expect(parseTopologyShape({ name: 'rl', actors: { learner: { kind: 'learner', config: { stepz: 3 } } } }, 'x').actors.learner.config).toEqual({ stepz: 3 });
   });
 });

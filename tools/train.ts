@@ -16,9 +16,10 @@ import { stepCheckpointDir } from '../ops/model/checkpoint.ts';
 import type { MathEvalReport } from '../ops/recipe/evaluate.ts';
 import { defineCommand, type FlagValues } from './command.ts';
 import { EVAL_FLAGS, evalCheckpoint, EvalRequest, pct } from './eval.ts';
-import { launch } from './launch.ts';
-import { CliError, JSON_FLAG } from './session.ts';
-import { parseTopology } from './topology-file.ts';
+import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
+import { acquireLock } from './lock.ts';
+import { CliError, checkNatsUrl, JSON_FLAG } from './session.ts';
+import { parseTopology, readTopologyJson } from './topology-file.ts';
 
 const L = LearnerConfig.shape;
 
@@ -81,29 +82,52 @@ function stepLine(r: StepRecord): string {
   );
 }
 
+/** The exit code of a run stopped early (130: Ctrl-C, as a shell reports one). */
+const EXIT: Record<Interrupt | 'failure', number> = { SIGINT: 130, SIGTERM: 143, EPIPE: 141, failure: 1 };
+
 export const command = defineCommand({
   name: 'train',
   summary: 'GRPO on the shipped base policy through the actors, with a before/after evaluation',
-  description: 'Evaluates the base on the held-out split, starts the topology (embedded nats-server; one generator,\nverifier, advantage-normalizer and learner process), prints one line per optimizer step, then\nevaluates the final policy and prints a before/after table. Ctrl-C stops; --resume continues.',
+  description: 'Evaluates the base on the held-out split, starts the topology (embedded nats-server; one generator,\nverifier, advantage-normalizer and learner process), prints one line per optimizer step, then\nevaluates the final policy and prints a before/after table. Ctrl-C stops (exit 130; SIGTERM 143) in any\nphase; --resume continues. Exit 1 when an actor is in a crash loop; 2 when the run dir is locked by another `ace`.',
   flags: TRAIN_FLAGS,
   examples: ['ace train', 'ace train --steps 20 --tasks-per-step 16 --run-dir runs/short', 'ace train --run-dir runs/short --resume'],
   async run(values) {
     const runDir = resolve(values['run-dir']);
     const topologyPath = join(runDir, 'topology.json');
-    const log = (line: string) => process.stderr.write(`[train] ${line}\n`);
-    let topologyRaw: TopologyInput;
+    const interrupts = watchInterrupts();
+    const log = logLine('train');
+    let topologyRaw: unknown;
     if (values.resume) {
       if (!existsSync(topologyPath)) throw new CliError('NO_RUN', `nothing to resume in ${runDir} (no topology.json)\nHINT: start a run with \`ace train --run-dir ${values['run-dir']}\``);
-      topologyRaw = JSON.parse(readFileSync(topologyPath, 'utf8'));
+      topologyRaw = readTopologyJson(topologyPath);
     } else {
       if (existsSync(join(runDir, 'topology.json'))) throw new CliError('RUN_EXISTS', `${runDir} already holds a run\nHINT: continue it with --resume, or choose another --run-dir`);
-      if (!values.topology && !existsSync(join(values.base, 'model.safetensors'))) throw new CliError('NO_BASE', `no base checkpoint at ${values.base}\nHINT: train one with \`ace sft --out ${values.base}\``);
-      topologyRaw = values.topology ? JSON.parse(readFileSync(values.topology, 'utf8')) : trainTopology(values);
-      mkdirSync(runDir, { recursive: true });
+      topologyRaw = values.topology ? readTopologyJson(values.topology) : trainTopology(values);
+    }
+    // Every setting (each actor's config too), the base checkpoint and the --nats server are
+    // checked before the base evaluation and before anything is written into the run dir.
+    const where = values.resume ? topologyPath : (values.topology ?? '(built from the flags)');
+    const topology = await parseTopology(topologyRaw, where);
+    if (topology.actors.learner?.kind !== 'learner') throw new CliError('NO_LEARNER', `${where} has no actor named 'learner' of kind learner, which \`ace train\` follows\nHINT: run other topologies with \`ace up FILE\``);
+    const learnerCfg = LearnerConfig.parse(topology.actors.learner.config);
+    if (!values.resume && !existsSync(join(learnerCfg.base, 'model.safetensors'))) {
+      throw new CliError('NO_BASE', `no base checkpoint at ${learnerCfg.base} (${values.topology ? `actors.learner.config.base in ${where}` : '--base'})\nHINT: train one with \`ace sft --out ${learnerCfg.base}\``);
+    }
+    if (values.nats) await checkNatsUrl(values.nats);
+    mkdirSync(runDir, { recursive: true });
+    const lock = acquireLock(runDir, 'train', values['run-dir']); // until this process exits
+    // Evaluation runs in this process alone (threads, no child processes): a stop request
+    // during it leaves nothing to drain, so it ends the process now, not after its chunk.
+    const orExit = async <T>(what: string, work: Promise<T>): Promise<T> => {
+      const r = await Promise.race([work.then((value) => ({ value })), interrupts.first]);
+      if (typeof r === 'object') return r.value;
+      log(`${r} during the ${what} evaluation: stopped`);
+      lock.release();
+      process.exit(EXIT[r]);
+    };
+    if (!values.resume) {
       writeFileSync(topologyPath, `${JSON.stringify(topologyRaw, null, 2)}\n`);
     }
-    const topology = parseTopology(topologyRaw, topologyPath);
-    const learnerCfg = topology.actors.learner.config as { steps: number; base: string; groupSize: number; tasksPerStep: number };
     const evalReq = (checkpoint: string): EvalRequest => EvalRequest.parse({ checkpoint, k: values['eval-k'], problems: values['eval-problems'], seed: values['eval-seed'] });
     const evalProgress = (what: string) => (done: number, total: number) => {
       if (done === total || done % 512 === 0) log(`eval ${what}: ${done}/${total} samples`);
@@ -115,23 +139,25 @@ export const command = defineCommand({
       if (existsSync(beforePath)) before = JSON.parse(readFileSync(beforePath, 'utf8'));
       else {
         log(`evaluating the base policy ${learnerCfg.base} (avg@${values['eval-k']}, ${values['eval-problems']} held-out problems)`);
-        before = await evalCheckpoint(evalReq(learnerCfg.base), evalProgress('before'));
+        before = await orExit('base', evalCheckpoint(evalReq(learnerCfg.base), evalProgress('before')));
         writeFileSync(beforePath, `${JSON.stringify({ ...before, samples: before.samples.slice(0, 50) }, null, 2)}\n`);
       }
       log(`before: avg@${values['eval-k']} ${pct(before!.overall.avgAtK)} pass@${values['eval-k']} ${pct(before!.overall.passAtK)}`);
     }
 
-    const launched = await launch({ topology, topologyPath, stateDir: runDir, natsUrl: values.nats, resume: values.resume, log });
+    const launched = await launch({ topology, topologyPath, stateDir: runDir, lock, natsUrl: values.nats, resume: values.resume, log });
+    interrupts.again = () => {
+      log('stopping now: actors killed without a drain');
+      launched.kill();
+    };
     log(`run ${launched.runId}: ${learnerCfg.steps} steps x ${learnerCfg.tasksPerStep} prompts x ${learnerCfg.groupSize} samples; watch with \`ace monitor --state-dir ${values['run-dir']}\``);
-    const jsm = await jetstreamManager(launched.nc);
     const stepsStream = launched.names.streams.steps.name;
     let lastSeq = 0;
     const records: StepRecord[] = [];
-    let stop = false;
-    process.once('SIGINT', () => (stop = true));
     const t0 = Date.now();
-    while (!stop) {
-      await new Promise((r) => setTimeout(r, 1000));
+    /** Prints the new step records; true once the learner is done. */
+    const poll = async (): Promise<boolean> => {
+      const jsm = await jetstreamManager(launched.nc);
       const info = await jsm.streams.info(stepsStream);
       for (let seq = lastSeq + 1; seq <= info.state.last_seq; seq++) {
         const m = await jsm.streams.getMessage(stepsStream, { seq }).catch(() => null);
@@ -142,17 +168,36 @@ export const command = defineCommand({
         log(stepLine(r));
       }
       lastSeq = info.state.last_seq;
-      if ((await launched.runKv.get(DONE_KEY))?.value.length) break;
+      return Boolean((await launched.runKv.get(DONE_KEY))?.value.length);
+    };
+    type Stop = { why: Interrupt } | { why: 'failure'; report: string };
+    const stopRequest: Promise<Stop> = Promise.race([
+      interrupts.first.then((why) => ({ why })),
+      launched.failure.then((report) => ({ why: 'failure' as const, report })),
+    ]);
+    let stopped: Stop | null = null;
+    for (;;) {
+      const polled = new Promise((r) => setTimeout(r, 1000)).then(poll).then(
+        (done) => ({ done }),
+        (err: Error): Stop => ({ why: 'failure', report: `lost the NATS server at ${launched.natsUrl}: ${err.message}` }),
+      );
+      const r = await Promise.race([polled, stopRequest]);
+      if ('why' in r) {
+        stopped = r;
+        break;
+      }
+      if (r.done) break;
     }
-    const committed = Number((await launched.runKv.get(STEP_KEY))?.string() ?? '0');
-    log(`${stop ? 'interrupted' : 'finished'} at step ${committed} after ${((Date.now() - t0) / 1000).toFixed(0)} s; stopping actors`);
+    if (stopped?.why === 'failure') log(stopped.report);
+    const committed = Number((await launched.runKv.get(STEP_KEY).catch(() => null))?.string() ?? '0');
+    log(`${stopped ? `${stopped.why === 'failure' ? 'failed' : `interrupted (${stopped.why})`}` : 'finished'} at step ${committed} after ${((Date.now() - t0) / 1000).toFixed(0)} s; stopping actors`);
     await launched.stop();
-    if (stop) return 130;
+    if (stopped) return EXIT[stopped.why];
 
     const finalCkpt = stepCheckpointDir(runDir, committed);
     let after: MathEvalReport | null = null;
     if (!values['no-eval']) {
-      after = await evalCheckpoint(evalReq(finalCkpt), evalProgress('after'));
+      after = await orExit('final', evalCheckpoint(evalReq(finalCkpt), evalProgress('after')));
       writeFileSync(join(runDir, 'eval-after.json'), `${JSON.stringify({ ...after, samples: after.samples.slice(0, 50) }, null, 2)}\n`);
     }
     const k = values['eval-k'];
@@ -162,7 +207,7 @@ export const command = defineCommand({
       rows.push(`| pass@${k} | ${pct(before.overall.passAtK)} | ${pct(after.overall.passAtK)} |`);
       for (const level of Object.keys(after.byLevel)) rows.push(`| level ${level} avg@${k} | ${pct(before.byLevel[level]?.avgAtK ?? 0)} | ${pct(after.byLevel[level].avgAtK)} |`);
       rows.push(`| mean response tokens | ${before.meanResponseTokens.toFixed(1)} | ${after.meanResponseTokens.toFixed(1)} |`);
-      process.stdout.write(`${rows.join('\n')}\n`);
+      writeOut(`${rows.join('\n')}\n`);
     }
     const result = {
       runId: launched.runId,
@@ -174,7 +219,7 @@ export const command = defineCommand({
       k,
     };
     writeFileSync(join(runDir, 'result.json'), `${JSON.stringify({ ...result, records }, null, 2)}\n`);
-    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (values.json) writeOut(`${JSON.stringify(result)}\n`);
     return 0;
   },
 });

@@ -1,61 +1,94 @@
 // `ace up TOPOLOGY [--nats URL] [--until-idle] [--resume]`: start a topology. Without --nats
 // it starts an embedded nats-server child with its own data dir (<state-dir>/nats). Runs the
 // supervisor in this process and prints a progress line until `ace down`, Ctrl-C, or (with
-// --until-idle) until every source has finished and every consumer is drained.
-import { launch } from './launch.ts';
+// --until-idle) until every source has finished and every consumer is drained. It holds the
+// state dir's lock while it runs, and stops in order however it is stopped (see EXIT).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { defineCommand } from './command.ts';
+import type { Topology } from '../contracts/topology.ts';
+import { defineCommand, type FlagValues } from './command.ts';
+import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
+import { acquireLock, type DirLock } from './lock.ts';
+import { checkNatsUrl } from './session.ts';
 import { renderSnapshot, snapshot } from './status.ts';
 import { loadTopology } from './topology-file.ts';
+
+const UP_FLAGS = {
+  nats: { schema: z.string().optional(), help: 'use a running NATS server at this URL instead of starting one', value: 'URL' },
+  'state-dir': { schema: z.string().default('.ace'), help: 'state file up.json and the embedded server\'s data', value: 'DIR' },
+  'run-id': { schema: z.string().optional(), help: 'run id (default: a new one)', value: 'ID' },
+  'until-idle': { schema: z.boolean().default(false), help: 'stop once every source has finished and every consumer is drained' },
+  resume: { schema: z.boolean().default(false), help: 'continue the run recorded in the state dir' },
+  'progress-ms': { schema: z.int().min(100).max(3_600_000).default(2000), help: 'time between progress lines, ms', value: 'MS' },
+} as const;
 
 export const command = defineCommand({
   name: 'up',
   summary: 'start a topology (embedded nats-server by default) and supervise its actors',
-  description: 'Prints a progress line until `ace down`, Ctrl-C, or (with --until-idle) until every source has\nfinished and every consumer is drained.',
+  description:
+    'Prints a progress line until `ace down`, Ctrl-C, or (with --until-idle) until every source has\nfinished and every consumer is drained. ' +
+    'Exit 0 when idle, stopped by `ace down` or SIGTERM; 130 on Ctrl-C (SIGINT); 141 when its output\nis closed (EPIPE); 1 when an actor is in a crash loop; 2 when the state dir is locked by another `ace`.',
   args: [{ name: 'TOPOLOGY', help: 'topology file (JSON; see topologies/)', required: true }],
-  flags: {
-    nats: { schema: z.string().optional(), help: 'use a running NATS server at this URL instead of starting one', value: 'URL' },
-    'state-dir': { schema: z.string().default('.ace'), help: 'state file up.json and the embedded server\'s data', value: 'DIR' },
-    'run-id': { schema: z.string().optional(), help: 'run id (default: a new one)', value: 'ID' },
-    'until-idle': { schema: z.boolean().default(false), help: 'stop once every source has finished and every consumer is drained' },
-    resume: { schema: z.boolean().default(false), help: 'continue the run recorded in the state dir' },
-    'progress-ms': { schema: z.int().min(100).max(3_600_000).default(2000), help: 'time between progress lines, ms', value: 'MS' },
-  },
+  flags: UP_FLAGS,
   examples: ['ace up topologies/demo.json --until-idle', 'ace up my-topology.json --nats nats://127.0.0.1:4222'],
   async run(values, positionals) {
+    const interrupts = watchInterrupts();
     const topologyPath = positionals[0];
-    const topology = loadTopology(topologyPath);
-    const log = (line: string) => process.stderr.write(`[up] ${line}\n`);
-    const launched = await launch({
-      topology,
-      topologyPath,
-      stateDir: values['state-dir'],
-      natsUrl: values.nats,
-      runId: values['run-id'],
-      resume: values.resume,
-      log,
-    });
-    const { supervisor, nc, names, state } = launched;
+    const topology = await loadTopology(topologyPath);
+    if (values.nats) await checkNatsUrl(values.nats);
+    const log = logLine('up');
+    mkdirSync(values['state-dir'], { recursive: true });
+    const lock = acquireLock(resolve(values['state-dir']), 'up', values['state-dir']);
+    try {
+      return await up(values, topology, topologyPath, log, lock, interrupts);
+    } finally {
+      lock.release();
+    }
+  },
+});
 
-    let stopReason = '';
-    const stop = new Promise<void>((r) => {
-      const on = (why: string) => () => {
-        stopReason ||= why;
-        r();
-      };
-      process.once('SIGINT', on('SIGINT'));
-      process.once('SIGTERM', on('SIGTERM'));
-      supervisor.down.then(on('ace down'));
-    });
+type Stop = { why: Interrupt | 'ace down' | 'idle' } | { why: 'failure'; report: string };
 
-    const sources = Object.entries(topology.actors).filter(([, s]) => s.kind === 'demo-source').map(([a]) => a);
-    const session = { nc, names, state };
-    const progressMs = values['progress-ms'];
-    let idleReads = 0;
-    const t0 = Date.now();
-    for (;;) {
+/** The exit code of each way a run ends: SIGTERM and `ace down` are the orderly stops of a service. */
+const EXIT: Record<Stop['why'], number> = { idle: 0, 'ace down': 0, SIGTERM: 0, SIGINT: 130, EPIPE: 141, failure: 1 };
+
+async function up(values: FlagValues<typeof UP_FLAGS>, topology: Topology, topologyPath: string, log: (line: string) => void, lock: DirLock, interrupts: ReturnType<typeof watchInterrupts>): Promise<number> {
+  const launched = await launch({
+    topology,
+    topologyPath,
+    stateDir: values['state-dir'],
+    lock,
+    natsUrl: values.nats,
+    runId: values['run-id'],
+    resume: values.resume,
+    log,
+  });
+  const { supervisor, nc, names } = launched;
+  interrupts.again = () => {
+    log('stopping now: actors killed without a drain');
+    launched.kill();
+  };
+  const stop: Promise<Stop> = Promise.race([
+    interrupts.first.then((why) => ({ why })),
+    supervisor.down.then(() => ({ why: 'ace down' as const })),
+    launched.failure.then((report) => ({ why: 'failure' as const, report })),
+  ]);
+
+  const sources = Object.entries(topology.actors).filter(([, s]) => s.kind === 'demo-source').map(([a]) => a);
+  const session = { nc, names }; // what snapshot() reads
+  const progressMs = values['progress-ms'];
+  let idleReads = 0;
+  const t0 = Date.now();
+  let stopped: Stop | null = null;
+  try {
+    while (!stopped) {
       const tick = new Promise<'tick'>((r) => setTimeout(() => r('tick'), progressMs));
-      if ((await Promise.race([tick, stop.then(() => 'stop' as const)])) === 'stop') break;
+      const first = await Promise.race([tick, stop]);
+      if (first !== 'tick') {
+        stopped = first;
+        break;
+      }
       // A status read that does not return must not hold up progress for long, nor a stop at
       // all (an `ace up` in a loaded test run once stopped printing and ignored SIGTERM, its
       // loop most likely waiting on one).
@@ -64,15 +97,21 @@ export const command = defineCommand({
           (snap) => ({ snap }),
           (err: unknown) => ({ err }),
         ),
-        stop.then(() => 'stop' as const),
+        stop,
         new Promise<'slow'>((r) => setTimeout(() => r('slow'), 10_000).unref()),
       ]);
-      if (read === 'stop') break;
       if (read === 'slow') {
         log('status read took over 10 s; skipped');
         continue;
       }
-      if ('err' in read) throw read.err;
+      if ('why' in read) {
+        stopped = read;
+        break;
+      }
+      if ('err' in read) {
+        stopped = { why: 'failure', report: `status read failed: ${(read.err as Error).message}` };
+        break;
+      }
       const { snap } = read;
       const running = snap.actors.filter((a) => a.state === 'RUNNING' && !a.stale).length;
       const consumers = snap.streams.flatMap((s) => s.consumers);
@@ -83,15 +122,16 @@ export const command = defineCommand({
         const drained = consumers.every((c) => c.pending === 0 && c.ackPending === 0);
         idleReads = sources.length > 0 && supervisor.allDone(sources) && drained ? idleReads + 1 : 0;
         if (idleReads >= 2) {
-          stopReason = 'idle';
-          process.stdout.write(`${renderSnapshot(snap)}\n`);
-          break;
+          stopped = { why: 'idle' };
+          writeOut(`${renderSnapshot(snap)}\n`);
         }
       }
     }
-    log(`stopping (${stopReason}): draining actors`);
+  } finally {
+    if (stopped?.why === 'failure') log(stopped.report);
+    log(`stopping (${stopped?.why ?? 'error'}): draining actors`);
     await launched.stop();
     log('stopped');
-    return 0;
-  },
-});
+  }
+  return EXIT[stopped.why];
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../ops/datasets.ts';
 import { run } from './verify-math.ts';
 
@@ -44,6 +44,50 @@ describe('ace verify math', () => {
     expect(verdicts.map((v) => ({ kind: v.kind, reward: v.reward }))).toEqual(EXPECTED);
     expect(verdicts[4].reason).toMatch(/^line 5: /);
     expect(verdicts[5].reason).toMatch(/^line 6: /);
+  });
+
+  // Regression: a missing field read `line 3: : Invalid input` (the union's issue, no field name).
+  it('never loses the good lines for a bad one: each bad line is an error verdict naming the line and the field', async () => {
+    const input = join(dir, 'bad-lines.jsonl');
+    const lines = ['{"gold":"3","pred":"3"}', 'null', '42', '[1]', '"3"', '{"pred":"3"}', '{"gold":"3"}', '', '{"gold":3,"response":4}', '{"gold":"3","pred":"3"}'];
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const out = join(dir, 'bad-lines.out.jsonl');
+    expect(await run(['--jsonl', input, '--out', out, '--workers', '1'])).toBe(0);
+    const verdicts = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; reason: string });
+    // One verdict per non-blank line, in order; the blank line 8 gets none.
+    expect(verdicts.map((v) => v.kind)).toEqual(['correct', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'correct']);
+    expect(verdicts.slice(1, 8).map((v) => v.reason)).toEqual([
+      'line 2: expected an object with gold and pred or response, got null',
+      'line 3: expected an object with gold and pred or response, got a number',
+      'line 4: expected an object with gold and pred or response, got an array',
+      'line 5: expected an object with gold and pred or response, got a string',
+      'line 6: gold: required',
+      'line 7: pred or response: required',
+      'line 9: gold: expected a string, got a number; response: expected a string, got a number',
+    ]);
+  });
+
+  it('a full disk under --out (/dev/full) is one line and a HINT, exit 2', async () => {
+    const input = join(dir, 'one-line.jsonl');
+    writeFileSync(input, '{"gold":"1","pred":"1"}\n');
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      expect(await run(['--jsonl', input, '--out', '/dev/full', '--workers', '1'])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err.join('')).toMatch(/^ace verify math: cannot write --out \/dev\/full: disk full \(ENOSPC\)\nHINT: /m);
+  });
+
+  it('a missing input file is one line and a HINT, exit 2, and --help says what becomes of blank lines', async () => {
+    const missing = join(dir, 'no-such.jsonl');
+    const r = await promisify(execFile)(process.execPath, ['bin/ace.mjs', 'verify', 'math', '--jsonl', missing], { cwd: repoRoot() }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect('code' in r ? r.code : 0).toBe(2);
+    expect(r.stderr).toBe(`ace verify math: cannot read --jsonl ${missing}: no such file or directory (ENOENT)\nHINT: pass a readable JSONL file (one JSON object per line); relative paths start at ${repoRoot()}\n`);
+    expect(r.stdout).toBe('');
+    const help = await promisify(execFile)(process.execPath, ['bin/ace.mjs', 'verify', 'math', '--help'], { cwd: repoRoot() });
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/Blank lines are skipped: no verdict/);
   });
 
   it('prints usage and exits 2 without --jsonl', async () => {

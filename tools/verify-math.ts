@@ -1,24 +1,28 @@
 // `ace verify math --jsonl FILE [--out FILE] [--workers N] [--deadline-ms MS]`: one JSON
 // verdict line per input line, in input order. Input lines are {"gold", "pred"} (a bare
 // answer) or {"gold", "response"} (a full model response). A malformed line yields an
-// `error` verdict for that line; the run goes on. Not a server (see the verifier actor).
-import { createReadStream, createWriteStream } from 'node:fs';
+// `error` verdict naming the line and the field; the run goes on. Blank lines are skipped
+// (as in `ace verify code`). Not a server (see the verifier actor).
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { MathVerifierPool, type MathVerdict } from '../ops/reward/math/pool.ts';
 import { defineCommand, runCommand } from './command.ts';
+import { checkLine, openJsonlInput, openJsonlOutput, text, whenObject } from './jsonl.ts';
 
-const InputLine = z.union([
-  z.object({ gold: z.string(), pred: z.string() }),
-  z.object({ gold: z.string(), response: z.string() }),
-]);
+const EXPECTED = 'an object with gold and pred or response';
+const InputLine = z
+  .object({ gold: text(), pred: text().optional(), response: text().optional() })
+  .refine((l) => l.pred !== undefined || l.response !== undefined, { path: ['pred or response'], message: 'required', ...whenObject });
 
 export const command = defineCommand({
   name: 'verify math',
   summary: 'score answers: one JSON verdict line per input line, in input order',
-  description: 'Input lines are {"gold", "pred"} (a bare answer) or {"gold", "response"} (a full model response);\na malformed line gets an `error` verdict and the run goes on.',
+  description:
+    'Input lines are {"gold", "pred"} (a bare answer) or {"gold", "response"} (a full model response).\n' +
+    'A malformed line gets an `error` verdict whose reason names the line and the field (`line 3: gold: required`), and the run goes on.\n' +
+    'Blank lines are skipped: no verdict (line numbers still count them).',
   flags: {
-    jsonl: { schema: z.string().min(1), help: 'input JSONL file', value: 'FILE' },
+    jsonl: { schema: z.string().min(1), help: "input JSONL file ('-' for stdin)", value: 'FILE' },
     out: { schema: z.string().optional(), help: 'output file (default: stdout)', value: 'FILE' },
     workers: { schema: z.int().min(1).max(64).default(2), help: 'math worker threads (one core each)' },
     'deadline-ms': { schema: z.int().min(10).max(600_000).default(2000), help: 'hard deadline per answer, ms', value: 'MS' },
@@ -30,15 +34,16 @@ export const command = defineCommand({
 export const run = (argv: string[]) => runCommand(command, argv);
 
 async function verifyMathFile(opts: { jsonl: string; out?: string; workers: number; deadlineMs: number }): Promise<number> {
+  const input = openJsonlInput(opts.jsonl);
+  const out = openJsonlOutput(opts.out);
   const pool = new MathVerifierPool({ workers: opts.workers, deadlineMs: opts.deadlineMs });
-  const out = opts.out ? createWriteStream(opts.out) : process.stdout;
-  const lines = createInterface({ input: createReadStream(opts.jsonl), crlfDelay: Infinity });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   // Verdicts are produced concurrently and written strictly in input order.
   const pending: Promise<MathVerdict>[] = [];
   let written = 0;
   const flush = async (upTo: number) => {
     while (written < upTo) {
-      out.write(`${JSON.stringify(await pending[written])}\n`);
+      await out.write(`${JSON.stringify(await pending[written])}\n`);
       delete pending[written];
       written++;
     }
@@ -54,18 +59,13 @@ async function verifyMathFile(opts: { jsonl: string; out?: string; workers: numb
     await flush(pending.length);
   } finally {
     await pool.close();
-    if (out !== process.stdout) await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
+    await out.close();
   }
   return 0;
 }
 
 async function verifyLine(pool: MathVerifierPool, line: string, lineNo: number): Promise<MathVerdict> {
-  let parsed: z.infer<typeof InputLine>;
-  try {
-    parsed = InputLine.parse(JSON.parse(line));
-  } catch (err) {
-    const reason = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
-    return { kind: 'error', reward: null, rule: 'internal', gold: '', pred: '', reason: `line ${lineNo}: ${reason}`, elapsedMs: 0 };
-  }
-  return pool.verify(parsed);
+  const checked = checkLine(InputLine, line, lineNo, EXPECTED);
+  if (!checked.ok) return { kind: 'error', reward: null, rule: 'internal', gold: '', pred: '', reason: checked.reason, elapsedMs: 0 };
+  return pool.verify(checked.value);
 }

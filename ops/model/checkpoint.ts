@@ -3,10 +3,11 @@
 //   model.safetensors  weights (F32 by default; BF16/F16 on request, then lossy)
 //   optimizer.safetensors  AdamW moments as exp_avg.<name> / exp_avg_sq.<name> (always F32)
 //   trainer_state.json {formatVersion, step, policyVersion, optimizerStep, rngState, extra}
-// Files are written to a temp name and renamed, so a crash never leaves a half checkpoint
-// under the final name. A run keeps its step checkpoints as <runDir>/checkpoints/step-NNNNN
-// (stepCheckpointDir, pruneCheckpoints). Not a registry of checkpoints and not the weight
-// broadcast.
+// Files are written to a temp name and renamed, so a crash never leaves a half file under the
+// final name; a save that fails (a full disk) removes its temp file and the files it had
+// written, and throws a CheckpointError naming the path. A run keeps its step checkpoints as
+// <runDir>/checkpoints/step-NNNNN (stepCheckpointDir, pruneCheckpoints). Not a registry of
+// checkpoints and not the weight broadcast.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,8 @@ export function pruneCheckpoints(runDir: string, latest: number, keep: number): 
 }
 
 export class CheckpointError extends Error {
-  readonly code: 'MISSING_FILE' | 'BAD_STATE' | 'PARAM_MISMATCH';
+  /** DISK_FULL / WRITE_FAILED: a save could not write `field` (a path); nothing of that save is left. */
+  readonly code: 'MISSING_FILE' | 'BAD_STATE' | 'PARAM_MISMATCH' | 'DISK_FULL' | 'WRITE_FAILED';
   /** The file, tensor or field at fault. */
   readonly field: string;
   constructor(code: CheckpointError['code'], field: string, message: string) {
@@ -130,10 +132,43 @@ export function restoreRng(state: readonly number[]): Rng {
   return rng;
 }
 
-function atomicWrite(path: string, data: Uint8Array | string): void {
+/**
+ * Writes `path` through a temp file and a rename, so no reader ever sees part of it. On any
+ * failure the temp file is removed and the error is a CheckpointError naming `path`
+ * (DISK_FULL for a full disk or quota, WRITE_FAILED otherwise), with a HINT.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    const err = full
+      ? new CheckpointError('DISK_FULL', path, `cannot write ${path}: disk full (${code})\nHINT: free space on that file system, or write elsewhere (another --run-dir or --out)`)
+      : new CheckpointError('WRITE_FAILED', path, `cannot write ${path}: ${(e as Error).message}\nHINT: check that the directory is writable, or write elsewhere (another --run-dir or --out)`);
+    throw Object.assign(err, { cause: e });
+  }
+}
+
+/** The files one save has written, removed again when a later one fails. */
+class SaveFiles {
+  private readonly written: string[] = [];
+  write(path: string, data: Uint8Array | string): void {
+    writeFileAtomic(path, data);
+    this.written.push(path);
+  }
+  /** Runs `fn`; if it throws, removes every file written so far and rethrows. */
+  run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      for (const p of this.written) rmSync(p, { force: true });
+      throw e;
+    }
+  }
 }
 
 function tensorsOf(config: LlamaConfig, params: ReadonlyMap<string, Float32Array>): Map<string, NamedTensor> {
@@ -143,8 +178,11 @@ function tensorsOf(config: LlamaConfig, params: ReadonlyMap<string, Float32Array
 }
 
 export function saveCheckpoint(dir: string, ckpt: CheckpointInput, opts: SaveOptions = {}): void {
-  saveWeights(dir, ckpt, opts);
-  saveTrainerState(dir, ckpt);
+  const files = new SaveFiles();
+  files.run(() => {
+    writeWeights(files, dir, ckpt, opts);
+    writeTrainerState(files, dir, ckpt);
+  });
 }
 
 /**
@@ -153,19 +191,31 @@ export function saveCheckpoint(dir: string, ckpt: CheckpointInput, opts: SaveOpt
  * the file back. Not a complete checkpoint until saveTrainerState has run.
  */
 export function saveWeights(dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions = {}): Uint8Array {
+  const files = new SaveFiles();
+  return files.run(() => writeWeights(files, dir, ckpt, opts));
+}
+
+function writeWeights(files: SaveFiles, dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions): Uint8Array {
   checkParams(ckpt.config, ckpt.params);
   mkdirSync(dir, { recursive: true });
-  atomicWrite(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
+  // A checkpoint saved here before is no longer complete once its weights start to change.
+  rmSync(join(dir, 'trainer_state.json'), { force: true });
+  files.write(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
   const bytes = writeSafetensors(tensorsOf(ckpt.config, ckpt.params), {
     dtype: opts.dtype ?? 'F32',
     metadata: { step: String(ckpt.state.step), policyVersion: String(ckpt.state.policyVersion) },
   });
-  atomicWrite(join(dir, 'model.safetensors'), bytes);
+  files.write(join(dir, 'model.safetensors'), bytes);
   return bytes;
 }
 
 /** The rest of a checkpoint: optimizer.safetensors, then trainer_state.json, whose presence marks it complete. */
 export function saveTrainerState(dir: string, ckpt: CheckpointInput): void {
+  const files = new SaveFiles();
+  files.run(() => writeTrainerState(files, dir, ckpt));
+}
+
+function writeTrainerState(files: SaveFiles, dir: string, ckpt: CheckpointInput): void {
   const state = TrainerState.parse({
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     step: ckpt.state.step,
@@ -184,10 +234,10 @@ export function saveTrainerState(dir: string, ckpt: CheckpointInput): void {
       t.set(`exp_avg.${name}`, { shape, data: m ?? new Float32Array(ckpt.params.get(name)!.length) });
       t.set(`exp_avg_sq.${name}`, { shape, data: v ?? new Float32Array(ckpt.params.get(name)!.length) });
     }
-    atomicWrite(join(dir, 'optimizer.safetensors'), writeSafetensors(t, { metadata: { step: String(ckpt.optimizer.step) } }));
+    files.write(join(dir, 'optimizer.safetensors'), writeSafetensors(t, { metadata: { step: String(ckpt.optimizer.step) } }));
   }
   // Written last: its presence marks a complete checkpoint.
-  atomicWrite(join(dir, 'trainer_state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  files.write(join(dir, 'trainer_state.json'), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function readFile(dir: string, name: string): Buffer {

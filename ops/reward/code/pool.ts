@@ -103,7 +103,7 @@ export class CodeVerifierPool {
     const parsed = CodeTests.safeParse(input.tests);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return verdict('error', { reason: `invalid tests: ${issue.path.join('.')}: ${issue.message}` });
+      return verdict('error', { reason: `${['tests', ...issue.path].join('.')}: ${issue.message}` });
     }
     const tests = parsed.data;
     const total = tests.cases.length;
