@@ -102,3 +102,23 @@ describe('ace COMMAND --help', () => {
     expect(io.err()).toBe('');
   });
 });
+
+describe('bad numbers from users exit 2 naming the flag, before anything starts', () => {
+  // Regression: `ace eval --k abc` once exited 0 printing avg@NaN; --problems 0, --temperature
+  // abc and `ace replay --from-seq abc` were taken as numbers too.
+  it.each([
+    [['eval', '--k', 'abc'], '--k: expected integer in [1, 1024], got "abc"'],
+    [['eval', '--problems', '0'], '--problems: expected integer in [1, 100000], got "0"'],
+    [['eval', '--temperature', 'abc'], '--temperature: expected number in [0, 10], got "abc"'],
+    [['replay', 'rollouts', '--from-seq', 'abc'], '--from-seq: expected integer >= 1, got "abc"'],
+    [['train', '--steps', 'abc'], '--steps: expected integer >= 1, got "abc"'],
+    [['train', '--lr', '-1'], '--lr: expected number > 0, got "-1"'],
+    [['train', '--tasks-per-step', '0'], '--tasks-per-step: expected integer >= 1, got "0"'],
+  ])('ace %j', async (argv, message) => {
+    const io = capture();
+    expect(await main(argv as string[])).toBe(2);
+    expect(io.err()).toContain(`ace ${(argv as string[])[0]}: ${message}`);
+    expect(io.out()).toBe('');
+  });
+});
+

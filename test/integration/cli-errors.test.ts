@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { freePort } from '../../streams/server.ts';
-import { ACE, killStartedUps, runAce, startUp, waitFor, writeTopology } from '../../tools/harness/up.ts';
+import { ACE, heartbeats, killStartedUps, runAce, startUp, waitFor, writeTopology } from '../../tools/harness/up.ts';
 import { useNats } from '../support/nats.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
 
@@ -146,6 +146,8 @@ describe('NATS failures are one line with a HINT', () => {
   it('a stopped topology: status shows it, scale and down refuse with a HINT; a wrong prefix names it', async () => {
     const up = startUp(demo('sd'), nats.server.url);
     await waitFor('up.json', async () => existsSync(join(up.stateDir, 'up.json')), 60_000);
+    // Both actors at work first: the case is a topology that ran and was stopped.
+    await waitFor('both actors running', async () => (await heartbeats(nats.nc, 'sd').catch(() => [])).filter((h) => h.state === 'RUNNING').length === 2, 60_000);
     expect((await runAce(['down', '--state-dir', up.stateDir])).code).toBe(0);
     expect(await up.exitWithin(60_000)).toBe(0);
     const at = ['--nats', nats.server.url, '--prefix', 'sd', '--state-dir', tmp('state')];
