@@ -91,11 +91,11 @@ describe('backbone operations', () => {
       nats.server.url,
     );
     const processed = async (instance: string) => (await heartbeats(nats.nc, 'sc').catch(() => [])).find((h) => h.instance === instance)?.metrics['stage/processed'] ?? 0;
-    await waitFor('work-0 busy', async () => (await processed('work-0')) > 50);
+    await waitFor('work-0 busy', async () => (await processed('work-0')) > 50, 45_000);
     const scaleUp = await runAce(['scale', 'work=2', '--state-dir', up.stateDir]);
     expect(scaleUp.code, scaleUp.stderr).toBe(0);
     expect(scaleUp.stderr).toMatch(/work 2\/2/);
-    await waitFor('work-1 busy', async () => (await processed('work-1')) > 20);
+    await waitFor('work-1 busy', async () => (await processed('work-1')) > 20, 45_000);
     const status = JSON.parse((await runAce(['status', '--json', '--state-dir', up.stateDir])).stdout);
     expect(status.desired.work).toBe(2);
     const running = status.actors.filter((a: { actor: string; state: string }) => a.actor === 'work' && a.state === 'RUNNING');
@@ -116,7 +116,7 @@ describe('backbone operations', () => {
     const out = await readAll<DemoItem>(nats.nc, 'SC_DEMO', 'sc.demo.out');
     expect(new Set(out.map((m) => m.value.id)).size).toBe(N);
     expect(out.length).toBe(N);
-  });
+  }, 240_000); // 14 s alone; once past 60 s in a clean-clone CI run: each wait names itself first
 
   it('replays a recorded range into the replay subject with matching counts', async () => {
     const args = ['--nats', nats.server.url, '--prefix', 'sc'];
