@@ -12,7 +12,7 @@ import { CodeVerifierPool } from '../reward/code/pool.ts';
 import type { FunctionCase } from '../reward/code/types.ts';
 import { Rng } from '../rng.ts';
 import { CODE_FAMILIES, generateCodeTasks, type CodeTask } from './code.ts';
-import { splitOf } from './math.ts';
+import { splitOf } from './suite.ts';
 
 const MAX_POSITIONS: number = JSON.parse(readFileSync(new URL('../../models/base/config.json', import.meta.url), 'utf8')).max_position_embeddings;
 /** The response budget the tiny policy samples with (tokens). */

@@ -7,7 +7,7 @@
 import { fnv1a32 } from '../hash.ts';
 import type { CodeTestsInput } from '../reward/code/types.ts';
 import { Rng } from '../rng.ts';
-import { splitOf, type Split } from './math.ts';
+import { drawTasks, type SuiteOptions } from './suite.ts';
 
 export const CODE_LEVELS = [1, 2, 3, 4, 5] as const;
 export type CodeLevel = (typeof CODE_LEVELS)[number];
@@ -680,37 +680,17 @@ function testsOf(d: Draft, prompt: string): CodeTestsInput {
   return { format: 'function', fnName: 'f', cases };
 }
 
-export interface CodeSuiteOptions {
-  seed: number;
-  split: Split;
-  count: number;
-  /** Levels to draw from, uniformly by family. Default all. */
-  levels?: readonly CodeLevel[];
-}
+export type CodeSuiteOptions = SuiteOptions<CodeLevel>;
 
 /** `count` distinct tasks of one split, reproducible from the seed. */
 export function generateCodeTasks(opts: CodeSuiteOptions): CodeTask[] {
-  const rng = new Rng(opts.seed);
-  const families = FAMILIES.filter((f) => !opts.levels || opts.levels.includes(f.level));
-  if (families.length === 0) throw new Error(`no task family has a level in ${JSON.stringify(opts.levels)}`);
-  const seen = new Set<string>();
-  const out: CodeTask[] = [];
-  let attempts = 0;
-  while (out.length < opts.count) {
-    if (++attempts > opts.count * 200) throw new Error(`only ${out.length} distinct ${opts.split} tasks exist for levels ${opts.levels ?? 'all'}`);
-    const f = rng.pick(families);
-    const d = f.make(rng);
-    const prompt = `Write a JavaScript function ${d.sig} ${d.does}`;
-    if (seen.has(prompt) || splitOf(prompt) !== opts.split) continue;
-    seen.add(prompt);
-    out.push({
-      id: `${opts.split}-${f.name}-${fnv1a32(prompt).toString(16)}`,
-      level: f.level,
-      family: f.name,
-      prompt,
-      tests: testsOf(d, prompt),
-      solution: teacherCodeSolution(d.plan, `function ${d.sig}{${d.body}}`),
-    });
-  }
-  return out;
+  return drawTasks(
+    opts,
+    FAMILIES,
+    (f, rng) => {
+      const d = f.make(rng);
+      return { prompt: `Write a JavaScript function ${d.sig} ${d.does}`, data: d };
+    },
+    (id, f, prompt, d) => ({ id, level: f.level, family: f.name, prompt, tests: testsOf(d, prompt), solution: teacherCodeSolution(d.plan, `function ${d.sig}{${d.body}}`) }),
+  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateMathTasks, MATH_FAMILIES, splitOf } from './math.ts';
+import { generateMathTasks, MATH_FAMILIES } from './math.ts';
+import { splitOf } from './suite.ts';
 
 describe('synthetic math suite', () => {
   it('is reproducible under a seed and differs across seeds', () => {

@@ -3,8 +3,8 @@
 // is a hash of the question text), and a teacher that writes terse step-by-step solutions as
 // `<think>...</think>...\boxed{...}` (the stand-in for the paper's distilled-model traces).
 // Not a benchmark of real mathematics: it exists so a tiny policy can learn and be improved.
-import { fnv1a32 } from '../hash.ts';
-import { Rng } from '../rng.ts';
+import type { Rng } from '../rng.ts';
+import { drawTasks, type SuiteOptions } from './suite.ts';
 
 export const MATH_LEVELS = [1, 2, 3, 4, 5] as const;
 export type MathLevel = (typeof MATH_LEVELS)[number];
@@ -20,7 +20,7 @@ export interface MathTask {
   solution: string;
 }
 
-export type Split = 'train' | 'heldout';
+import type { Split } from './suite.ts';
 
 function gcd(a: number, b: number): number {
   a = Math.abs(a);
@@ -164,45 +164,21 @@ const FAMILIES: Family[] = [
 
 export const MATH_FAMILIES = FAMILIES.map((f) => ({ name: f.name, level: f.level }));
 
-/** One question in ten (by FNV-1a of its text, so never by seed or order) is held out; the rest are for training. */
-export function splitOf(question: string): Split {
-  return fnv1a32(question) % 10 === 0 ? 'heldout' : 'train';
-}
-
 export function teacherSolution(think: string, gold: string): string {
   return `<think>${think}</think>\\boxed{${gold}}`;
 }
 
-export interface MathSuiteOptions {
-  seed: number;
-  split: Split;
-  count: number;
-  /** Levels to draw from, uniformly by family. Default all. */
-  levels?: readonly MathLevel[];
-}
+export type MathSuiteOptions = SuiteOptions<MathLevel>;
 
 /** `count` distinct tasks of one split, reproducible from the seed. */
 export function generateMathTasks(opts: MathSuiteOptions): MathTask[] {
-  const rng = new Rng(opts.seed);
-  const families = FAMILIES.filter((f) => !opts.levels || opts.levels.includes(f.level));
-  if (families.length === 0) throw new Error(`no task family has a level in ${JSON.stringify(opts.levels)}`);
-  const seen = new Set<string>();
-  const out: MathTask[] = [];
-  let attempts = 0;
-  while (out.length < opts.count) {
-    if (++attempts > opts.count * 200) throw new Error(`only ${out.length} distinct ${opts.split} tasks exist for levels ${opts.levels ?? 'all'}`);
-    const f = rng.pick(families);
-    const t = f.make(rng);
-    if (seen.has(t.question) || splitOf(t.question) !== opts.split) continue;
-    seen.add(t.question);
-    out.push({
-      id: `${opts.split}-${f.name}-${fnv1a32(t.question).toString(16)}`,
-      level: f.level,
-      family: f.name,
-      question: t.question,
-      gold: t.gold,
-      solution: teacherSolution(t.think, t.gold),
-    });
-  }
-  return out;
+  return drawTasks(
+    opts,
+    FAMILIES,
+    (f, rng) => {
+      const t = f.make(rng);
+      return { prompt: t.question, data: t };
+    },
+    (id, f, question, t) => ({ id, level: f.level, family: f.name, question, gold: t.gold, solution: teacherSolution(t.think, t.gold) }),
+  );
 }
