@@ -69,6 +69,19 @@ function exitWithin(a: Ace, ms: number): Promise<number> {
   ]);
 }
 
+/** `ace up --resume --until-idle` on `dir` to exit 0 and every one of the N items processed once; its output. */
+async function resumeUntilIdle(topo: string, dir: string, N: number): Promise<string> {
+  const again = ace(['up', topo, '--state-dir', dir, '--resume', '--until-idle', '--progress-ms', '500']);
+  expect(await exitWithin(again, 120_000), again.output()).toBe(0);
+  const store = await openStore(dir);
+  try {
+    await expectAllProcessed(store.nc, 'ace', N);
+  } finally {
+    await store.close();
+  }
+  return again.output();
+}
+
 function fresh(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ace-life-'));
   dirs.push(dir);
@@ -261,15 +274,8 @@ describe('a run that survives its user', () => {
       expect(existsSync(join(dir, 'up.json'))).toBe(false);
       expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
 
-      const again = ace(['up', topo, '--state-dir', dir, '--resume', '--until-idle', '--progress-ms', '500']);
-      expect(await exitWithin(again, 120_000), again.output()).toBe(0);
-      expect(again.output()).toMatch(/\(resumed\)/);
-      const store = await openStore(dir);
-      try {
-        await expectAllProcessed(store.nc, 'ace', N);
-      } finally {
-        await store.close();
-      }
+      const again = await resumeUntilIdle(topo, dir, N);
+      expect(again).toMatch(/\(resumed\)/);
     }, 300_000);
 
     it('SIGKILL of the ace up parent leaves no nats-server or actor behind, and --resume then finishes', async () => {
@@ -285,14 +291,7 @@ describe('a run that survives its user', () => {
       await up.exit;
       await nothingRunningIn(dir, 5000);
 
-      const again = ace(['up', topo, '--state-dir', dir, '--resume', '--until-idle', '--progress-ms', '500']);
-      expect(await exitWithin(again, 120_000), again.output()).toBe(0);
-      const store = await openStore(dir);
-      try {
-        await expectAllProcessed(store.nc, 'ace', N);
-      } finally {
-        await store.close();
-      }
+      await resumeUntilIdle(topo, dir, N);
     }, 300_000);
 
     it('without setpriv (not on PATH), SIGKILL of the ace up parent still leaves nothing behind: actors watch their parent, the server has a watchdog', async () => {
