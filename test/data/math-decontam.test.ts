@@ -21,9 +21,8 @@ const PROBES: TextDoc[] = [
 ];
 
 describe.skipIf(reason)('decontamination of the real math pool', () => {
-  const bench = docs(BENCH);
-  const pool = [...docs(POOL), ...PROBES];
-  const r = decontaminate(pool, bench, { n: 9 });
+  // A skipped suite still has its body collected: read the datasets only when they are there.
+  const r = reason ? ({ pairs: [], suppressed: [], stopList: [], perBenchmark: {} } as unknown as ReturnType<typeof decontaminate>) : decontaminate([...docs(POOL), ...PROBES], docs(BENCH), { n: 9 });
   const pairKeys = new Set(r.pairs.map((p) => `${p.poolId} ${p.benchmarkId}`));
 
   it('flags every MATH500 problem through its copy in the full MATH test split', () => {
