@@ -1,10 +1,12 @@
 // ensureTopology against a real nats-server: a topology gets the streams its actors use and
-// no others, and a second call changes nothing.
+// no others, and a second call changes nothing; listKeys lists a bucket whose keys are being
+// rewritten, as heartbeats are.
 import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { Topology } from '../contracts/topology.ts';
 import { useNats } from '../test/support/nats.ts';
-import { ensureTopology } from './manager.ts';
+import { Kvm } from '@nats-io/kv';
+import { ensureTopology, listKeys } from './manager.ts';
 
 const streamNames = async (nc: Parameters<typeof jetstreamManager>[0], prefix: string) => {
   const out: string[] = [];
@@ -28,5 +30,30 @@ describe('ensureTopology', () => {
     const t = Topology.parse({ name: 'demo', prefix: 'dm', streams: { storage: 'memory' }, actors: { relay: { kind: 'demo-stage', config: { from: 'in' } } } });
     await ensureTopology(nats.nc, t);
     expect(await streamNames(nats.nc, 'dm')).toContain('DM_DEMO');
+  });
+});
+
+describe('listKeys', () => {
+  const nats = useNats();
+
+  it('lists every key under a filter while the keys are rewritten every few ms; a deleted key is listed, its value empty', async () => {
+    const kv = await new Kvm(nats.nc).create('lk');
+    const keys = ['a.0', 'b.0', 'b.1', 'desired.x', 'desired.y'];
+    for (const k of keys) await kv.put(k, '1');
+    await kv.delete('desired.y');
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await kv.put(keys[i % 3], String(i));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    for (let i = 0; i < 50; i++) {
+      expect(await listKeys(nats.nc, 'lk')).toEqual(keys);
+      expect(await listKeys(nats.nc, 'lk', 'desired.>')).toEqual(['desired.x', 'desired.y']);
+    }
+    writing = false;
+    await writer;
+    expect((await kv.get('desired.y'))?.value.length).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ import { type FailedInstance, Supervisor } from '../actors/supervisor.ts';
 import { Heartbeat } from '../contracts/metrics.ts';
 import type { Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
-import { connectNats, deleteTopology, ensureTopology, openKv } from '../streams/manager.ts';
+import { connectNats, deleteTopology, ensureTopology, listKeys, openKv } from '../streams/manager.ts';
 import { type NatsServer, parentDeathPrefix, startNatsServer } from '../streams/server.ts';
 import { type TopologyNames, topologyNames } from '../streams/topology.ts';
 import type { DirLock } from './lock.ts';
@@ -63,8 +63,7 @@ export function describeFailure(f: FailedInstance): string {
 async function liveInstances(nc: NatsConnection, names: TopologyNames): Promise<Heartbeat[]> {
   if (!(await (await jetstreamManager(nc)).streams.info(`KV_${names.kv.actors}`).catch(() => null))) return [];
   const kv = await openKv(nc, names.kv.actors);
-  const keys = new Set<string>();
-  for await (const k of await kv.keys()) keys.add(k);
+  const keys = await listKeys(nc, names.kv.actors);
   const live: Heartbeat[] = [];
   for (const k of keys) {
     const e = await kv.get(k);

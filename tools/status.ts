@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { scaleOf } from '../actors/control.ts';
 import { Heartbeat } from '../contracts/metrics.ts';
 import type { StepRecord } from '../contracts/step.ts';
-import { openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
+import { listKeys, openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { defineCommand } from './command.ts';
 import { CliError, JSON_FLAG, openSession, pidAlive, SESSION_FLAGS, type Session, withSession } from './session.ts';
@@ -27,10 +27,7 @@ export async function snapshot(session: Pick<Session, 'nc' | 'names'>): Promise<
   const now = Date.now();
   const actors: Snapshot['actors'] = [];
   const actorsKv = await openKv(nc, names.kv.actors);
-  // keys() can list a key twice when it is updated during the listing.
-  const keys = new Set<string>();
-  for await (const key of await actorsKv.keys()) keys.add(key);
-  for (const key of keys) {
+  for (const key of await listKeys(nc, names.kv.actors)) {
     const e = await actorsKv.get(key);
     if (!e?.value.length) continue;
     const hb = Heartbeat.safeParse(e.json());
@@ -39,7 +36,7 @@ export async function snapshot(session: Pick<Session, 'nc' | 'names'>): Promise<
   actors.sort((a, b) => a.actor.localeCompare(b.actor) || a.instance.localeCompare(b.instance, undefined, { numeric: true }));
   const desired: Record<string, number> = {};
   const runKv = await openKv(nc, names.kv.run);
-  for await (const key of await runKv.keys('desired.>')) {
+  for (const key of await listKeys(nc, names.kv.run, 'desired.>')) {
     const e = await runKv.get(key);
     const n = e?.value.length ? scaleOf(e.string()) : null;
     if (n !== null) desired[key.slice('desired.'.length)] = n;

@@ -26,8 +26,14 @@ export const demoSource: ActorDefinition<typeof DemoSourceConfig> = {
     const resumePoint = () => (inflight.size ? Math.min(...inflight.keys()) : next);
 
     while (next < cfg.count && !ctx.drain.aborted) {
+      try {
+        await window?.acquire(ctx.drain);
+      } catch (err) {
+        // Drained while the window was full: a clean stop, this item not yet published.
+        if (ctx.drain.aborted) break;
+        throw err;
+      }
       const seq = next++;
-      await window?.acquire(ctx.drain);
       const item: DemoItem = {
         kind: 'demo',
         id: `${ctx.runId}.${ctx.actor}.${ctx.instance}.${seq}`,
