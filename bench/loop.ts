@@ -1,6 +1,7 @@
 // `ace bench loop [--json]`: the RL step, streamed over JetStream vs. the same cores called
-// in-process, on this machine (flags: --tasks, --tasks-per-call, --max-tokens, --gen-threads,
-// --learn-threads, --generators, --verifier-nice).
+// in-process, on this machine (flags: --domain, --base, --tasks, --tasks-per-call, --max-tokens,
+// --max-unverified, --gen-threads, --learn-threads, --generators, --verifier-nice).
+// Math (the default, --domain math):
 // - stepSeconds: median streamed step (32 tasks x 8 samples, what `ace train` takes per step;
 //   64-token cap), real math verifier, actors with their default settings (ORT threads sleep
 //   when idle; the learner shares each group's prompt), the verifier at nice 10 (it is off the
@@ -13,7 +14,8 @@
 //   time per rollout), the in-process stage-after-stage step over the streamed step, where
 //   verification and learning overlap generation. The in-process figure is the better
 //   setting's median of 4 steps, 2 run just before the streamed run and 2 just after, so a
-//   machine that speeds up or slows down meanwhile moves both sides (likewise for ...Lag1).
+//   machine that speeds up or slows down meanwhile moves both sides (likewise for ...Lag1);
+//   each pair follows an untimed step (switching settings slows the next step, see bracket).
 // - generatorBusyFrac: share of the streamed (costly) steps the generator spent sampling.
 // - pipelineSpeedupLag1 (and ...Lag1): the same with maxPolicyLag 1 (bounded staleness).
 // - cpuPerStep: CPU seconds per streamed costly step by actor and for nats-server (steps 1 to
@@ -24,39 +26,61 @@
 // - learnerPhasesMs: medians of the learner's step phases (ms): last group in -> gradients
 //   done (tail), optimizer, new version written + announced + next prompts out (publish), and
 //   the rest of the checkpoint (off the critical path).
+// Code (--domain code; --base a checkpoint that writes fenced JavaScript): real code
+// verification instead of burnt CPU. The learner releases code-suite prompts (136-token cap),
+// one `code-verifier` role (isolated-vm, the suite's hidden tests) judges them.
+// - stepSeconds: median streamed step; inProcessStepSeconds: the same step in-process stage
+//   after stage (generate, verify with RolloutJudge on code, normalize, learn), bracketed as
+//   above (better setting, median of 2 steps before and 2 after); pipelineSpeedup = in-process
+//   over streamed; inProcess[].generateMsPerRollout / verifyMsPerRollout: the stages' wall time.
+// - windowWaitFrac: share of streamed steps 1-9 the generator spent blocked in the backpressure
+//   window (generator/window_wait_ms). Strictly on-policy with the window at one step (the
+//   default, as `ace train`) it cannot block; --max-unverified below a step lets it.
+// - verifyTailFrac: share of steps 1-9 between a step's last rollout and its last verdict (the
+//   code verifiers on the critical path at the strict step boundary).
+// - ...CodeVerifiers2: the same streamed run with 2 `code-verifier` instances; outcomes: the
+//   streamed run's verdict kinds (`unparseable`: no program ran).
+// The code verifier's child processes are not in cpuPerStep's actors (they land in machine/other).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { burnCpu } from '../actors/burn.ts';
 import { injectionEnv } from '../actors/fault.ts';
-import { defaultBuckets } from '../actors/learner/config.ts';
+import { DEFAULT_CODE_MAX_RESPONSE_TOKENS, defaultBuckets } from '../actors/learner/config.ts';
+import { Domain } from '../contracts/common.ts';
+import type { Rollout } from '../contracts/rollout.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import type { TopologyInput } from '../contracts/topology.ts';
-import type { Reward } from '../contracts/verdict.ts';
+import type { Verdict } from '../contracts/verdict.ts';
 import { AdamW } from '../ops/model/adamw.ts';
 import { loadCheckpoint, saveCheckpoint, trainerState } from '../ops/model/checkpoint.ts';
 import { initParams, type LlamaConfig, parseLlamaConfig } from '../ops/model/config.ts';
 import { Generator } from '../ops/model/generator.ts';
 import { Learner } from '../ops/model/learner.ts';
 import { groupAdvantages } from '../ops/recipe/advantage.ts';
-import { mathPool, selectTasks, sharedPrefixFor } from '../ops/recipe/curriculum.ts';
+import { checkContext, codePool, CurriculumStage, mathPool, type PoolTask, selectTasks, sharedPrefixFor } from '../ops/recipe/curriculum.ts';
 import { promptTokens, responseText } from '../ops/recipe/template.ts';
-import { MathVerifierPool } from '../ops/reward/math/pool.ts';
+import { type Judgement, JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
 import { Rng } from '../ops/rng.ts';
-import { generateMathTasks, type MathTask } from '../ops/tasks/math.ts';
+import { generateCodeTasks } from '../ops/tasks/code.ts';
+import { generateMathTasks } from '../ops/tasks/math.ts';
 import { Heartbeat } from '../contracts/metrics.ts';
 import { connectNats, openKv } from '../streams/manager.ts';
 import { startNatsServer } from '../streams/server.ts';
 import { heartbeats, readAll, runAce } from '../tools/harness/up.ts';
 import { z } from 'zod';
 import { defineCommand } from '../tools/command.ts';
-import { JSON_FLAG } from '../tools/session.ts';
+import { CliError, JSON_FLAG } from '../tools/session.ts';
 
 // Settings (the flags of `command` below set them; these are their defaults).
+let DOMAIN: Domain = 'math';
 let TASKS = 32;
 const G = 8;
 let TASKS_PER_CALL = 2;
+/** Math cap; code defaults to DEFAULT_CODE_MAX_RESPONSE_TOKENS. */
 let MAX_TOKENS = 64;
+/** Default one step, TASKS x G, as `ace train`. */
+let MAX_UNVERIFIED = TASKS * G;
 let GEN_THREADS = 1;
 let LEARN_THREADS = 2;
 let GENERATORS = 1;
@@ -71,41 +95,53 @@ const median = (xs: number[]): number => {
   const h = Math.floor(v.length / 2);
   return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
 };
+const r3 = (x: number) => Number(x.toFixed(3));
 
 interface InProcess {
   gen: Generator;
   learner: Learner;
   params: Map<string, Float32Array>;
   optimizer: AdamW;
-  verifier: MathVerifierPool;
+  /** The verifier actor's judge with its default settings (one math worker, one JavaScript isolate). */
+  judge: RolloutJudge;
+}
+
+interface InProcessResult {
+  seconds: number;
+  genSeconds: number;
+  verifySeconds: number;
+  cpu: Record<string, number>;
+  outcomes: Record<string, number>;
 }
 
 /** One step, stage after stage: generate everything, verify everything, normalize, learn. */
-async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): Promise<{ seconds: number; genSeconds: number; cpu: Record<string, number> }> {
+async function inProcessStep(p: InProcess, tasks: PoolTask[], burnMs: number): Promise<InProcessResult> {
   const cpuS = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   };
   const c0 = cpuS();
   const t0 = performance.now();
-  const rows: { task: MathTask; tokens: Int32Array }[] = [];
+  const rows: { task: PoolTask; tokens: Int32Array }[] = [];
   for (let i = 0; i < tasks.length; i += TASKS_PER_CALL) {
     const part = tasks.slice(i, i + TASKS_PER_CALL).flatMap((t) => Array.from({ length: G }, () => t));
-    const out = await p.gen.sample(part.map((t) => promptTokens(t.question)), { maxNewTokens: MAX_TOKENS, temperature: 1, topP: 1, seed: i });
+    const out = await p.gen.sample(part.map((t) => promptTokens(t.prompt)), { maxNewTokens: MAX_TOKENS, temperature: 1, topP: 1, seed: i });
     part.forEach((t, k) => rows.push({ task: t, tokens: out.tokens[k] }));
   }
-  const genSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
   const c1 = cpuS();
-  const rewards: Reward[] = [];
+  const judged: Judgement[] = [];
   for (const r of rows) {
     if (burnMs > 0) burnCpu(burnMs);
-    rewards.push((await p.verifier.verify({ gold: r.task.gold, response: responseText(r.tokens) })).reward);
+    judged.push(await p.judge.judge({ domain: r.task.domain, gold: r.task.gold, tests: r.task.tests, response: responseText(r.tokens) }));
   }
+  const t2 = performance.now();
   const c2 = cpuS();
+  const rewards = judged.map((j) => j.reward);
   for (let g = 0; g < tasks.length; g++) {
     const members = rows.slice(g * G, (g + 1) * G);
     const { advantages } = groupAdvantages(rewards.slice(g * G, (g + 1) * G));
-    const prompt = promptTokens(tasks[g].question);
+    const prompt = promptTokens(tasks[g].prompt);
     await p.learner.accumulate({
       tokens: members.map((m) => Int32Array.from([...prompt, ...m.tokens])),
       responseStart: members.map(() => prompt.length),
@@ -116,22 +152,47 @@ async function inProcessStep(p: InProcess, tasks: MathTask[], burnMs: number): P
   p.optimizer.step(p.params, grads, 1e-5);
   p.learner.recycle(grads);
   const c3 = cpuS();
-  return { seconds: (performance.now() - t0) / 1000, genSeconds, cpu: { generate: c1 - c0, verify: c2 - c1, learn: c3 - c2 } };
+  const outcomes: Record<string, number> = {};
+  for (const j of judged) outcomes[j.outcome.kind] = (outcomes[j.outcome.kind] ?? 0) + 1;
+  // Code programs run in the judge's child processes: their CPU is not in `verify`.
+  return { seconds: (performance.now() - t0) / 1000, genSeconds: (t1 - t0) / 1000, verifySeconds: (t2 - t1) / 1000, cpu: { generate: c1 - c0, verify: c2 - c1, learn: c3 - c2 }, outcomes };
 }
 
-export function topology(base: string, runDir: string, steps: number, burnMs: number, maxPolicyLag = 0): TopologyInput {
+/** One streamed run: costly verification (math: CPU burnt per rollout), policy lag, code-verifier instances (code). */
+export interface StreamedRun {
+  burnMs: number;
+  maxPolicyLag: number;
+  codeVerifiers: number;
+}
+
+export function topology(base: string, runDir: string, steps: number, run: StreamedRun): TopologyInput {
+  const code = DOMAIN === 'code';
   return {
     name: 'benchloop',
-    prefix: `${burnMs > 0 ? 'blc' : 'blp'}${maxPolicyLag}`,
+    prefix: code ? `blk${run.codeVerifiers}` : `${run.burnMs > 0 ? 'blc' : 'blp'}${run.maxPolicyLag}`,
     seed: SEED,
-    maxUnverified: TASKS * G,
+    maxUnverified: MAX_UNVERIFIED,
     actors: {
       generator: { kind: 'generator', instances: GENERATORS, config: { tasksPerBatch: TASKS_PER_CALL, threads: GEN_THREADS, lingerMs: 5 } },
-      verifier: { kind: 'verifier', nice: VERIFIER_NICE, config: {} },
+      ...(code
+        ? { 'code-verifier': { kind: 'verifier', instances: run.codeVerifiers, nice: VERIFIER_NICE, config: { domains: ['code'] } } }
+        : { verifier: { kind: 'verifier', nice: VERIFIER_NICE, config: {} } }),
       normalizer: { kind: 'normalizer', config: {} },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, weights: 'file', tasksPerStep: TASKS, groupSize: G, lr: 1e-5, threads: LEARN_THREADS, maxPolicyLag, curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }] },
+        config: {
+          base,
+          runDir,
+          steps,
+          weights: 'file',
+          domain: DOMAIN,
+          tasksPerStep: TASKS,
+          groupSize: G,
+          lr: 1e-5,
+          threads: LEARN_THREADS,
+          maxPolicyLag: run.maxPolicyLag,
+          curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }],
+        },
       },
     },
   };
@@ -152,28 +213,48 @@ function machineCpuSeconds(): { idle: number; steal: number; busy: number } | nu
   return { idle: (idle + iowait) / 100, steal: steal / 100, busy: (user + nice + system + irq + softirq) / 100 };
 }
 
-export async function streamed(
-  natsUrl: string,
-  base: string,
-  burnMs: number,
-  maxPolicyLag = 0,
-  serverPid?: number,
-): Promise<{ stepSeconds: number; busyFrac: number; phasesMs: Record<string, number>; cpuPerStep: Record<string, number>; records: StepRecord[] }> {
+type Series = Map<string, { ts: number; v: number }[]>;
+
+/** A counter's value at `ts`, interpolated between the readings around it. */
+function at(xs: { ts: number; v: number }[], ts: number): number {
+  const i = xs.findIndex((x) => x.ts >= ts);
+  if (i < 0) return xs[xs.length - 1].v;
+  if (i === 0) return xs[0].v;
+  const [a, b] = [xs[i - 1], xs[i]];
+  return a.v + ((b.v - a.v) * (ts - a.ts)) / (b.ts - a.ts);
+}
+
+export interface StreamedResult {
+  stepSeconds: number;
+  busyFrac: number;
+  /** Share of steps 1-9 the generators (on average) spent blocked in the backpressure window. */
+  windowWaitFrac: number;
+  /** Share of steps 1-9 between each step's last rollout and its last verdict. */
+  verifyTailFrac: number;
+  outcomes: Record<string, number>;
+  phasesMs: Record<string, number>;
+  cpuPerStep: Record<string, number>;
+  records: StepRecord[];
+}
+
+export async function streamed(natsUrl: string, base: string, run: StreamedRun, serverPid?: number): Promise<StreamedResult> {
   const runDir = mkdtempSync(join(tmpdir(), 'ace-bench-loop-'));
   const steps = 10;
-  const t = topology(base, runDir, steps, burnMs, maxPolicyLag);
+  const t = topology(base, runDir, steps, run);
   const file = join(runDir, 'bench-topology.json');
   writeFileSync(file, JSON.stringify(t));
   const prefix = t.prefix!;
   const nc = await connectNats(natsUrl, 'bench-loop');
-  // CPU seconds over time, per process: actors from their heartbeats (about one a second,
-  // watched on the actors bucket once it exists: a watch costs the server far less than listing
-  // keys over and over), nats-server and the machine from /proc, read each second.
-  const cpuSeen = new Map<string, { ts: number; cpu: number }[]>();
-  const note = (who: string, ts: number, cpu: number) => {
-    const xs = cpuSeen.get(who) ?? [];
-    if (!xs.length || xs[xs.length - 1].cpu !== cpu) xs.push({ ts, cpu });
-    cpuSeen.set(who, xs);
+  // Counters over time, per process: CPU seconds and the generators' window wait from the
+  // actors' heartbeats (about one a second, watched on the actors bucket once it exists: a
+  // watch costs the server far less than listing keys over and over), nats-server and the
+  // machine from /proc, read each second.
+  const cpuSeen: Series = new Map();
+  const waitSeen: Series = new Map();
+  const note = (seen: Series, who: string, ts: number, v: number) => {
+    const xs = seen.get(who) ?? [];
+    if (!xs.length || xs[xs.length - 1].v !== v) xs.push({ ts, v });
+    seen.set(who, xs);
   };
   let running = true;
   let stopWatch = () => {};
@@ -192,49 +273,59 @@ export async function streamed(
       for await (const e of w) {
         if (e.operation !== 'PUT' || !e.value.length) continue;
         const h = Heartbeat.safeParse(e.json());
-        if (h.success && h.data.metrics['process/cpu_s'] !== undefined) note(h.data.instance, h.data.ts, h.data.metrics['process/cpu_s']);
+        if (!h.success) continue;
+        const m = h.data.metrics;
+        if (m['process/cpu_s'] !== undefined) note(cpuSeen, h.data.instance, h.data.ts, m['process/cpu_s']);
+        if (m['generator/window_wait_ms'] !== undefined) note(waitSeen, h.data.instance, h.data.ts, m['generator/window_wait_ms']);
       }
       return;
     }
   })();
   const pollProc = (async () => {
     while (running) {
-      if (serverPid) note('nats-server', Date.now(), processCpuSeconds(serverPid));
+      if (serverPid) note(cpuSeen, 'nats-server', Date.now(), processCpuSeconds(serverPid));
       const machine = machineCpuSeconds();
-      if (machine) for (const [k, v] of Object.entries(machine)) note(`machine/${k}`, Date.now(), v);
+      if (machine) for (const [k, v] of Object.entries(machine)) note(cpuSeen, `machine/${k}`, Date.now(), v);
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
   // The costly verification is injected into the verifier through the environment of `ace train`.
-  const env = burnMs > 0 ? injectionEnv({ verifier: { burnMsPerRollout: burnMs } }) : {};
+  const env = run.burnMs > 0 ? injectionEnv({ verifier: { burnMsPerRollout: run.burnMs } }) : {};
   const r = await runAce(['train', '--topology', file, '--nats', natsUrl, '--run-dir', join(runDir, 'run'), '--no-eval'], 600_000, env);
   running = false;
   stopWatch();
   await Promise.all([watchBeats, pollProc]);
   if (r.code !== 0) throw new Error(`streamed run failed:\n${r.stderr}`);
-  const records = (await readAll<StepRecord>(nc, `${prefix.toUpperCase()}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
+  const stream = (key: string) => [`${prefix.toUpperCase()}_${key.toUpperCase()}`, `${prefix}.${key}.>`] as const;
+  const records = (await readAll<StepRecord>(nc, ...stream('steps'))).map((m) => m.value);
+  const rollouts = (await readAll<Rollout>(nc, ...stream('rollouts'))).map((m) => m.value);
+  const verdicts = (await readAll<Verdict>(nc, ...stream('verdicts'))).map((m) => m.value);
   const beats = await heartbeats(nc, prefix);
   const gen = beats.find((h) => h.actor === 'generator')!;
   await nc.close();
-  const secs = records.slice(1).map((x) => x.metrics['step/seconds']).sort((a, b) => a - b);
+  const measured = records.slice(1);
+  const secs = measured.map((x) => x.metrics['step/seconds']);
   const total = records.reduce((s, x) => s + x.metrics['step/seconds'], 0);
   // Median per phase over the measured steps (the first step, with graph builds, left out).
-  const phasesMs = Object.fromEntries(PHASES.map((k) => [k.slice('step/'.length), Number(median(records.slice(1).map((x) => x.metrics[k])).toFixed(1))]));
-  // CPU seconds per step over the measured steps (start of step 1 to the end of the last),
-  // each process's CPU clock interpolated at those instants, summed per actor.
+  const phasesMs = Object.fromEntries(PHASES.map((k) => [k.slice('step/'.length), Number(median(measured.map((x) => x.metrics[k])).toFixed(1))]));
+  // Each step's last rollout to its last verdict: the verifiers' share of the step boundary.
+  const lastTs = (xs: { step: number; ts: number }[]) => {
+    const last = new Map<number, number>();
+    for (const x of xs) last.set(x.step, Math.max(last.get(x.step) ?? 0, x.ts));
+    return last;
+  };
+  const [lastRollout, lastVerdict] = [lastTs(rollouts), lastTs(verdicts)];
+  const tailS = measured.reduce((s, x) => s + Math.max(0, lastVerdict.get(x.step)! - lastRollout.get(x.step)!) / 1000, 0);
+  const outcomes: Record<string, number> = {};
+  for (const v of verdicts) outcomes[v.outcome.kind] = (outcomes[v.outcome.kind] ?? 0) + 1;
+  // Counters per step over the measured steps (start of step 1 to the end of the last), each
+  // process's counter interpolated at those instants, summed per actor.
   const from = records[1].startedAt;
   const to = records[records.length - 1].endedAt;
-  const at = (xs: { ts: number; cpu: number }[], ts: number): number => {
-    const i = xs.findIndex((x) => x.ts >= ts);
-    if (i < 0) return xs[xs.length - 1].cpu;
-    if (i === 0) return xs[0].cpu;
-    const [a, b] = [xs[i - 1], xs[i]];
-    return a.cpu + ((b.cpu - a.cpu) * (ts - a.ts)) / (b.ts - a.ts);
-  };
   const cpuPerStep: Record<string, number> = {};
   for (const [who, xs] of cpuSeen) {
     const actor = who === 'nats-server' ? who : (beats.find((h) => h.instance === who)?.actor ?? who);
-    cpuPerStep[actor] = (cpuPerStep[actor] ?? 0) + (at(xs, to) - at(xs, from)) / (records.length - 1);
+    cpuPerStep[actor] = (cpuPerStep[actor] ?? 0) + (at(xs, to) - at(xs, from)) / measured.length;
   }
   // Busy CPU not in the actors or nats-server: the CLI that runs the topology, this poller and
   // anything else on the machine.
@@ -242,8 +333,18 @@ export async function streamed(
     const known = Object.entries(cpuPerStep).filter(([k]) => !k.startsWith('machine/')).reduce((s, [, v]) => s + v, 0);
     cpuPerStep['machine/other'] = cpuPerStep['machine/busy'] - known;
   }
-  for (const k of Object.keys(cpuPerStep)) cpuPerStep[k] = Number(cpuPerStep[k].toFixed(3));
-  return { stepSeconds: median(secs), busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total, phasesMs, cpuPerStep, records };
+  for (const k of Object.keys(cpuPerStep)) cpuPerStep[k] = r3(cpuPerStep[k]);
+  const waitMs = [...waitSeen.values()].reduce((s, xs) => s + at(xs, to) - at(xs, from), 0);
+  return {
+    stepSeconds: median(secs),
+    busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total,
+    windowWaitFrac: waitMs / GENERATORS / (to - from),
+    verifyTailFrac: tailS / secs.reduce((s, x) => s + x, 0),
+    outcomes,
+    phasesMs,
+    cpuPerStep,
+    records,
+  };
 }
 
 const count = (d: number, max = 1024) => z.int().min(1).max(max).default(d);
@@ -251,60 +352,91 @@ const count = (d: number, max = 1024) => z.int().min(1).max(max).default(d);
 export const command = defineCommand({
   name: 'bench loop',
   summary: 'the streamed RL step against the same step run in-process, stage after stage',
-  description: 'Prints stepSeconds, streamOverhead, pipelineSpeedup (verification as costly as generation), generatorBusyFrac, the same with maxPolicyLag 1, CPU per step by actor and the learner phases (see the header of bench/loop.ts).',
+  description:
+    'Math (default): prints stepSeconds, streamOverhead, pipelineSpeedup (verification as costly as generation), generatorBusyFrac,\n' +
+    'the same with maxPolicyLag 1, CPU per step by actor and the learner phases. Code (--domain code, a --base that writes\n' +
+    'fenced JavaScript): the step with real code verification, pipelineSpeedup, the generator\'s wait on the code verifiers\n' +
+    'and the same with 2 code-verifier instances (see the header of bench/loop.ts).',
   flags: {
     ...JSON_FLAG,
+    domain: { schema: Domain.default('math'), help: 'math: verification made costly with burnt CPU; code: real code verification (isolated-vm)' },
+    base: { schema: z.string().default('models/base'), help: 'checkpoint of the policy (math: a random one when the default is missing)', value: 'DIR' },
     tasks: { schema: count(TASKS), help: 'prompts per step' },
     'tasks-per-call': { schema: count(TASKS_PER_CALL), help: 'prompts per generator call' },
-    'max-tokens': { schema: count(MAX_TOKENS, 65_536), help: 'response cap, tokens' },
+    'max-tokens': { schema: z.int().min(1).max(65_536).optional(), help: `response cap, tokens (default ${MAX_TOKENS} for math, ${DEFAULT_CODE_MAX_RESPONSE_TOKENS} for code)` },
+    'max-unverified': { schema: z.int().min(1).optional(), help: 'rollouts published and not yet verified, at most (default: one step, tasks x 8)' },
     'gen-threads': { schema: count(GEN_THREADS, 256), help: 'ORT threads of the generator' },
     'learn-threads': { schema: count(LEARN_THREADS, 256), help: 'ORT threads of the learner' },
     generators: { schema: count(GENERATORS, 64), help: 'generator instances' },
     'verifier-nice': { schema: z.int().min(0).max(19).default(VERIFIER_NICE), help: 'niceness of the verifier processes' },
   },
-  examples: ['ace bench loop --json', 'ace bench loop --tasks 8 --verifier-nice 0'],
+  examples: ['ace bench loop --json', 'ace bench loop --tasks 8 --verifier-nice 0', 'ace bench loop --domain code --json'],
   async run(f) {
+    DOMAIN = f.domain;
     TASKS = f.tasks;
     TASKS_PER_CALL = f['tasks-per-call'];
-    MAX_TOKENS = f['max-tokens'];
+    MAX_TOKENS = f['max-tokens'] ?? (DOMAIN === 'code' ? DEFAULT_CODE_MAX_RESPONSE_TOKENS : MAX_TOKENS);
+    MAX_UNVERIFIED = f['max-unverified'] ?? TASKS * G;
     GEN_THREADS = f['gen-threads'];
     LEARN_THREADS = f['learn-threads'];
     GENERATORS = f.generators;
     VERIFIER_NICE = f['verifier-nice'];
-    return benchLoop(f.json);
+    return benchLoop(f.json, f.base);
   },
 });
 
-async function benchLoop(json: boolean): Promise<number> {
-  let base = 'models/base';
-  let config: LlamaConfig;
-  let params: Map<string, Float32Array>;
-  if (existsSync(join(base, 'model.safetensors'))) {
-    ({ config, params } = loadCheckpoint(base));
-  } else {
-    config = parseLlamaConfig({ max_position_embeddings: 256 });
-    params = initParams(config, new Rng(SEED));
-    base = join(mkdtempSync(join(tmpdir(), 'ace-bench-base-')), 'base');
-    saveCheckpoint(base, { config, params, optimizer: null, state: trainerState() });
-    log(`no models/base: using a randomly initialized default-size policy`);
+/** The policy: `base`, or (math, default base missing) a randomly initialized one saved for the actors. */
+function policy(base: string): { base: string; config: LlamaConfig; params: Map<string, Float32Array> } {
+  if (existsSync(join(base, 'model.safetensors'))) return { base, ...loadCheckpoint(base) };
+  if (DOMAIN === 'code' || base !== 'models/base') {
+    throw new CliError('NO_BASE', `no checkpoint at ${base} (--base)\nHINT: ${DOMAIN === 'code' ? 'the code bench needs a base that writes fenced JavaScript, e.g. an `ace sft` checkpoint with code in its mix' : 'pass a folder with model.safetensors and config.json'}`);
   }
-  const pool = generateMathTasks({ seed: SEED, split: 'train', count: 5000 });
-  const tasks = selectTasks(pool, new Map(), { fromStep: 0, maxResponseTokens: MAX_TOKENS, dropPassRateAtLeast: 1 }, SEED, 1, TASKS);
+  const config = parseLlamaConfig({ max_position_embeddings: 256 });
+  const params = initParams(config, new Rng(SEED));
+  const dir = join(mkdtempSync(join(tmpdir(), 'ace-bench-base-')), 'base');
+  saveCheckpoint(dir, { config, params, optimizer: null, state: trainerState() });
+  log(`no models/base: using a randomly initialized default-size policy`);
+  return { base: dir, config, params };
+}
+
+/** In-process runs of one ORT setting: a block of steps per bracket around the streamed runs. */
+interface Setup {
+  spinWait: boolean;
+  p: InProcess;
+  cheap: number;
+  gen: number;
+  blocks: InProcessResult[][];
+}
+
+async function benchLoop(json: boolean, baseFlag: string): Promise<number> {
+  const { base, config, params } = policy(baseFlag);
+  const pool = DOMAIN === 'code' ? codePool(generateCodeTasks({ seed: SEED, split: 'train', count: 5000 })) : mathPool(generateMathTasks({ seed: SEED, split: 'train', count: 5000 }));
+  const stage = CurriculumStage.parse({ fromStep: 0, maxResponseTokens: MAX_TOKENS });
+  checkContext(pool, [stage], config.max_position_embeddings);
+  const tasks = selectTasks(pool, new Map(), stage, SEED, 1, TASKS);
   // In-process baseline: the best of ORT threads busy-waiting (its default, best for a
-  // process that has the cores to itself) and sleeping, median of REPS steps each. The
+  // process that has the cores to itself) and sleeping. Math: median of REPS steps each; the
   // costly verification's CPU per rollout is the faster setting's generation time per rollout.
-  const setups: { spinWait: boolean; p: InProcess; cheap: number; costly: number; costlyRuns: number[][]; gen: number; cpu: Record<string, number>; cpuSum: Record<string, number> }[] = [];
+  const setups: Setup[] = [];
   for (const spinWait of [true, false]) {
     const p: InProcess = {
       gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
-      learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS, spinWait, sharedPrefix: sharedPrefixFor(mathPool(pool)) }),
+      learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS, spinWait, sharedPrefix: sharedPrefixFor(pool) }),
       params,
       optimizer: new AdamW({}),
-      verifier: new MathVerifierPool({ workers: 1, deadlineMs: 2000 }),
+      judge: new RolloutJudge(JudgeSettings.parse({}), [DOMAIN]),
     };
-    await p.verifier.ready();
+    await p.judge.ready();
     log(`in-process (spinWait ${spinWait}) warm-up step ...`);
-    await inProcessStep(p, tasks, 0);
+    const warm = await inProcessStep(p, tasks, 0);
+    const s: Setup = { spinWait, p, cheap: 0, gen: 0, blocks: [] };
+    setups.push(s);
+    if (DOMAIN === 'code') {
+      const ran = TASKS * G - (warm.outcomes.unparseable ?? 0);
+      log(`in-process (spinWait ${spinWait}) warm-up: ${warm.seconds.toFixed(2)} s (generation ${warm.genSeconds.toFixed(2)} s, verification ${warm.verifySeconds.toFixed(2)} s); outcomes ${JSON.stringify(warm.outcomes)}`);
+      if (ran < (TASKS * G) / 2) log(`only ${ran} of ${TASKS * G} responses hold a program\nHINT: --base should be a policy that writes fenced JavaScript (an \`ace sft\` checkpoint with code in its mix)`);
+      continue;
+    }
     const cheap: number[] = [];
     const gen: number[] = [];
     for (let r = 0; r < REPS; r++) {
@@ -312,83 +444,141 @@ async function benchLoop(json: boolean): Promise<number> {
       cheap.push(x.seconds);
       gen.push(x.genSeconds);
     }
-    setups.push({ spinWait, p, cheap: median(cheap), costly: 0, costlyRuns: [], gen: median(gen), cpu: {}, cpuSum: {} });
-    log(`in-process (spinWait ${spinWait}): step ${median(cheap).toFixed(2)} s (generation ${median(gen).toFixed(2)} s)`);
+    s.cheap = median(cheap);
+    s.gen = median(gen);
+    log(`in-process (spinWait ${spinWait}): step ${s.cheap.toFixed(2)} s (generation ${s.gen.toFixed(2)} s)`);
   }
-  const burnMs = (Math.min(...setups.map((s) => s.gen)) * 1000) / (TASKS * G);
-  // In-process costly steps on both sides of each streamed costly run (2 per setting before,
-  // 2 after; the strict run and the maxPolicyLag 1 run share the ones between them): a ratio
-  // then holds up when the machine (shared, noisy) speeds up or slows down meanwhile.
-  const costlyReps = async () => {
+  const burnMs = DOMAIN === 'code' ? 0 : (Math.min(...setups.map((s) => s.gen)) * 1000) / (TASKS * G);
+  // In-process (costly) steps on both sides of each streamed run (2 per setting before, 2
+  // after; neighbouring streamed runs share the block between them): a ratio then holds up
+  // when the machine (shared, noisy) speeds up or slows down meanwhile. Each block starts with
+  // an untimed step: the first step of a setting after the other setting or a streamed run ran
+  // is 2-3 s slower in the learner (seen 2026-12-04), a cost of this bench switching between
+  // them, not of training in-process.
+  const bracket = async () => {
     for (const s of setups) {
-      const runs: number[] = [];
-      for (let r = 0; r < COSTLY_REPS_EACH_SIDE; r++) {
-        const x = await inProcessStep(s.p, tasks, burnMs);
-        runs.push(x.seconds);
-        for (const [k, v] of Object.entries(x.cpu)) s.cpuSum[k] = (s.cpuSum[k] ?? 0) + v;
-      }
-      s.costlyRuns.push(runs);
+      await inProcessStep(s.p, tasks, burnMs);
+      const runs: InProcessResult[] = [];
+      for (let r = 0; r < COSTLY_REPS_EACH_SIDE; r++) runs.push(await inProcessStep(s.p, tasks, burnMs));
+      s.blocks.push(runs);
     }
   };
-  /** The better setting's median over the rep blocks `from`..`to` (inclusive). */
-  const sequential = (from: number, to: number) => Math.min(...setups.map((s) => median(s.costlyRuns.slice(from, to + 1).flat())));
-  const cheap = { seconds: Math.min(...setups.map((b) => b.cheap)) };
+  /** The better setting's median step over the blocks `from`..`to` (inclusive). */
+  const sequential = (from: number, to: number) => Math.min(...setups.map((s) => median(s.blocks.slice(from, to + 1).flat().map((x) => x.seconds))));
 
   const server = await startNatsServer();
   try {
-    log('streamed steps, cheap verification ...');
-    const s1 = await streamed(server.url, base, 0, 0, server.pid);
-    log(`streamed step ${s1.stepSeconds.toFixed(2)} s`);
-    await costlyReps();
-    log('streamed steps, costly verification ...');
-    const s2 = await streamed(server.url, base, burnMs, 0, server.pid);
-    log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
-    await costlyReps();
-    log('streamed steps, costly verification, maxPolicyLag 1 ...');
-    const s3 = await streamed(server.url, base, burnMs, 1, server.pid);
-    log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);
-    await costlyReps();
-    for (const s of setups) {
-      s.costly = median(s.costlyRuns.slice(0, 2).flat());
-      const n = s.costlyRuns.flat().length;
-      for (const [k, v] of Object.entries(s.cpuSum)) s.cpu[k] = v / n;
-      log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) runs ${s.costlyRuns.map((b) => b.map((x) => x.toFixed(2)).join(', ')).join(' | ')}`);
-      await s.p.learner.close();
-      await s.p.gen.dispose();
-      await s.p.verifier.close();
-    }
-    const baseline = setups;
-    const costly = { seconds: sequential(0, 1) };
-    const costlyLag1 = { seconds: sequential(1, 2) };
-    const result = {
-      stepSeconds: Number(s1.stepSeconds.toFixed(3)),
-      inProcessStepSeconds: Number(cheap.seconds.toFixed(3)),
-      inProcess: baseline.map((b) => ({ spinWait: b.spinWait, stepSeconds: Number(b.cheap.toFixed(3)), costlyStepSeconds: Number(b.costly.toFixed(3)), generationSeconds: Number(b.gen.toFixed(3)), costlyCpuPerStep: Object.fromEntries(Object.entries(b.cpu).map(([k, v]) => [k, Number(v.toFixed(3))])) })),
-      streamOverhead: Number((s1.stepSeconds / cheap.seconds).toFixed(3)),
-      costlyVerifyMsPerRollout: Number(burnMs.toFixed(2)),
-      sequentialCostlyStepSeconds: Number(costly.seconds.toFixed(3)),
-      streamedCostlyStepSeconds: Number(s2.stepSeconds.toFixed(3)),
-      pipelineSpeedup: Number((costly.seconds / s2.stepSeconds).toFixed(3)),
-      generatorBusyFrac: Number(s2.busyFrac.toFixed(3)),
-      // Bounded staleness (rollouts may be one version old): generation of step N+1 overlaps
-      // the learner's step N, which strict on-policy forbids.
-      streamedCostlyStepSecondsLag1: Number(s3.stepSeconds.toFixed(3)),
-      sequentialCostlyStepSecondsLag1: Number(costlyLag1.seconds.toFixed(3)),
-      pipelineSpeedupLag1: Number((costlyLag1.seconds / s3.stepSeconds).toFixed(3)),
-      generatorBusyFracLag1: Number(s3.busyFrac.toFixed(3)),
-      learnerPhasesMs: s1.phasesMs,
-      // CPU seconds per step by actor (all instances) and nats-server, costly run.
-      cpuPerStep: s2.cpuPerStep,
-      cpuPerStepLag1: s3.cpuPerStep,
-      rolloutsPerStep: TASKS * G,
-      settings: { tasksPerCall: TASKS_PER_CALL, genThreads: GEN_THREADS, learnThreads: LEARN_THREADS, generators: GENERATORS, verifierNice: VERIFIER_NICE },
-      maxResponseTokens: MAX_TOKENS,
-      model: { hidden_size: config.hidden_size, layers: config.num_hidden_layers, base },
-    };
-    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(30)} ${JSON.stringify(v)}\n`);
+    const result = DOMAIN === 'code' ? await codeFigures(server, base, setups, bracket, sequential) : await mathFigures(server, base, setups, burnMs, bracket, sequential);
+    const out = { ...result, rolloutsPerStep: TASKS * G, maxUnverified: MAX_UNVERIFIED, settings: { tasksPerCall: TASKS_PER_CALL, genThreads: GEN_THREADS, learnThreads: LEARN_THREADS, generators: GENERATORS, verifierNice: VERIFIER_NICE }, maxResponseTokens: MAX_TOKENS, model: { hidden_size: config.hidden_size, layers: config.num_hidden_layers, base } };
+    if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(30)} ${JSON.stringify(v)}\n`);
     return 0;
   } finally {
+    for (const s of setups) {
+      await s.p.learner.close();
+      await s.p.gen.dispose();
+      await s.p.judge.close();
+    }
     await server.stop();
   }
+}
+
+type Server = { url: string; pid?: number };
+type Sequential = (from: number, to: number) => number;
+
+/** Per setting, CPU seconds per step by stage over every bracketed step. */
+const cpuOf = (s: Setup) => {
+  const runs = s.blocks.flat();
+  const sum: Record<string, number> = {};
+  for (const x of runs) for (const [k, v] of Object.entries(x.cpu)) sum[k] = (sum[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, r3(v / runs.length)]));
+};
+
+async function mathFigures(server: Server, base: string, setups: Setup[], burnMs: number, bracket: () => Promise<void>, sequential: Sequential) {
+  const cheap = Math.min(...setups.map((b) => b.cheap));
+  log('streamed steps, cheap verification ...');
+  const s1 = await streamed(server.url, base, { burnMs: 0, maxPolicyLag: 0, codeVerifiers: 0 }, server.pid);
+  log(`streamed step ${s1.stepSeconds.toFixed(2)} s`);
+  await bracket();
+  log('streamed steps, costly verification ...');
+  const s2 = await streamed(server.url, base, { burnMs, maxPolicyLag: 0, codeVerifiers: 0 }, server.pid);
+  log(`streamed step with costly verification ${s2.stepSeconds.toFixed(2)} s, generator busy ${(s2.busyFrac * 100).toFixed(0)}%`);
+  await bracket();
+  log('streamed steps, costly verification, maxPolicyLag 1 ...');
+  const s3 = await streamed(server.url, base, { burnMs, maxPolicyLag: 1, codeVerifiers: 0 }, server.pid);
+  log(`streamed step with costly verification and maxPolicyLag 1: ${s3.stepSeconds.toFixed(2)} s, generator busy ${(s3.busyFrac * 100).toFixed(0)}%`);
+  await bracket();
+  for (const s of setups) log(`in-process (spinWait ${s.spinWait}): with costly verification (${burnMs.toFixed(1)} ms CPU per rollout) runs ${s.blocks.map((b) => b.map((x) => x.seconds.toFixed(2)).join(', ')).join(' | ')}`);
+  const costly = sequential(0, 1);
+  const costlyLag1 = sequential(1, 2);
+  return {
+    stepSeconds: r3(s1.stepSeconds),
+    inProcessStepSeconds: r3(cheap),
+    inProcess: setups.map((b) => ({ spinWait: b.spinWait, stepSeconds: r3(b.cheap), costlyStepSeconds: r3(median(b.blocks.slice(0, 2).flat().map((x) => x.seconds))), generationSeconds: r3(b.gen), costlyCpuPerStep: cpuOf(b) })),
+    streamOverhead: r3(s1.stepSeconds / cheap),
+    costlyVerifyMsPerRollout: Number(burnMs.toFixed(2)),
+    sequentialCostlyStepSeconds: r3(costly),
+    streamedCostlyStepSeconds: r3(s2.stepSeconds),
+    pipelineSpeedup: r3(costly / s2.stepSeconds),
+    generatorBusyFrac: r3(s2.busyFrac),
+    // Bounded staleness (rollouts may be one version old): generation of step N+1 overlaps
+    // the learner's step N, which strict on-policy forbids.
+    streamedCostlyStepSecondsLag1: r3(s3.stepSeconds),
+    sequentialCostlyStepSecondsLag1: r3(costlyLag1),
+    pipelineSpeedupLag1: r3(costlyLag1 / s3.stepSeconds),
+    generatorBusyFracLag1: r3(s3.busyFrac),
+    learnerPhasesMs: s1.phasesMs,
+    // CPU seconds per step by actor (all instances) and nats-server, costly run.
+    cpuPerStep: s2.cpuPerStep,
+    cpuPerStepLag1: s3.cpuPerStep,
+  };
+}
+
+async function codeFigures(server: Server, base: string, setups: Setup[], bracket: () => Promise<void>, sequential: Sequential) {
+  await bracket();
+  log('streamed steps, code verification, 1 code-verifier ...');
+  const s1 = await streamed(server.url, base, { burnMs: 0, maxPolicyLag: 0, codeVerifiers: 1 }, server.pid);
+  const say = (s: StreamedResult) =>
+    `${s.stepSeconds.toFixed(2)} s, generator busy ${(s.busyFrac * 100).toFixed(0)}%, in the window ${(s.windowWaitFrac * 100).toFixed(1)}%, verify tail ${(s.verifyTailFrac * 100).toFixed(1)}%; outcomes ${JSON.stringify(s.outcomes)}`;
+  log(`streamed step ${say(s1)}`);
+  await bracket();
+  log('streamed steps, code verification, 2 code-verifiers ...');
+  const s2 = await streamed(server.url, base, { burnMs: 0, maxPolicyLag: 0, codeVerifiers: 2 }, server.pid);
+  log(`streamed step ${say(s2)}`);
+  await bracket();
+  const run = (x: InProcessResult) => `${x.seconds.toFixed(2)} (${x.genSeconds.toFixed(2)} + ${x.verifySeconds.toFixed(2)})`;
+  for (const s of setups) log(`in-process (spinWait ${s.spinWait}): runs, s (generation + verification) ${s.blocks.map((b) => b.map(run).join(', ')).join(' | ')}`);
+  const seq1 = sequential(0, 1);
+  const seq2 = sequential(1, 2);
+  const perRollout = (xs: number[]) => r3((median(xs) * 1000) / (TASKS * G));
+  return {
+    domain: 'code',
+    stepSeconds: r3(s1.stepSeconds),
+    inProcessStepSeconds: r3(seq1),
+    pipelineSpeedup: r3(seq1 / s1.stepSeconds),
+    inProcess: setups.map((s) => {
+      const runs = s.blocks.flat();
+      return {
+        spinWait: s.spinWait,
+        stepSeconds: r3(median(runs.map((x) => x.seconds))),
+        generateMsPerRollout: perRollout(runs.map((x) => x.genSeconds)),
+        verifyMsPerRollout: perRollout(runs.map((x) => x.verifySeconds)),
+        cpuPerStep: cpuOf(s),
+      };
+    }),
+    windowWaitFrac: r3(s1.windowWaitFrac),
+    verifyTailFrac: r3(s1.verifyTailFrac),
+    generatorBusyFrac: r3(s1.busyFrac),
+    stepSecondsCodeVerifiers2: r3(s2.stepSeconds),
+    inProcessStepSecondsCodeVerifiers2: r3(seq2),
+    pipelineSpeedupCodeVerifiers2: r3(seq2 / s2.stepSeconds),
+    windowWaitFracCodeVerifiers2: r3(s2.windowWaitFrac),
+    verifyTailFracCodeVerifiers2: r3(s2.verifyTailFrac),
+    generatorBusyFracCodeVerifiers2: r3(s2.busyFrac),
+    outcomes: s1.outcomes,
+    rewardMean: r3(s1.records.reduce((s, x) => s + x.metrics['reward/mean'], 0) / s1.records.length),
+    learnerPhasesMs: s1.phasesMs,
+    cpuPerStep: s1.cpuPerStep,
+    cpuPerStepCodeVerifiers2: s2.cpuPerStep,
+  };
 }

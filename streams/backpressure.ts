@@ -1,7 +1,8 @@
-// The producer side of backpressure: keep at most `max` messages in flight for a downstream
-// durable consumer, where in flight = not yet delivered + delivered and unacked, read from
-// the consumer's own counts. Publishes not yet visible in a reading are counted locally,
-// so the bound holds between readings too. Stream limits (discard-new) stay the hard bound.
+// The producer side of backpressure: keep at most `max` messages in flight for the downstream
+// durable consumers of one stream together (e.g. the math and the code verifier roles), where
+// in flight = not yet delivered + delivered and unacked, summed over the consumers' own
+// counts. Publishes not yet visible in a reading are counted locally, so the bound holds
+// between readings too. Stream limits (discard-new) stay the hard bound.
 import type { JetStreamManager } from '@nats-io/jetstream';
 
 export class InFlightWindow {
@@ -15,13 +16,19 @@ export class InFlightWindow {
   maxSeen = 0;
   waits = 0;
 
+  private readonly durables: readonly string[];
+
+  /** `durables`: each message goes to one of them (their filters do not overlap). */
   constructor(
     private readonly jsm: JetStreamManager,
     private readonly stream: string,
-    private readonly durable: string,
+    durables: string | readonly string[],
     readonly max: number,
     private readonly pollMs = 20,
-  ) {}
+  ) {
+    this.durables = typeof durables === 'string' ? [durables] : durables;
+    if (this.durables.length === 0) throw new Error(`InFlightWindow on ${stream}: no downstream consumer to bound`);
+  }
 
   /** Resolves when one more message may be published; call `done()` once its publish is acked. */
   async acquire(signal?: AbortSignal): Promise<void> {
@@ -42,17 +49,22 @@ export class InFlightWindow {
     this.completed++;
   }
 
-  /** Read the consumer's counts; publishes acked before the request are in the reading. */
+  /** Read the consumers' counts; publishes acked before the requests are in the reading. */
   async read(): Promise<number> {
     const completedBefore = this.completed;
-    const info = await this.jsm.consumers.info(this.stream, this.durable).catch((err: Error) => {
-      // The downstream actor has not created its consumer yet: nothing may go out until it has.
-      if (/consumer not found/i.test(err.message)) return null;
-      throw err;
-    });
-    this.measured = info ? info.num_pending + info.num_ack_pending : this.max;
+    const infos = await Promise.all(
+      this.durables.map((d) =>
+        this.jsm.consumers.info(this.stream, d).catch((err: Error) => {
+          // A downstream actor has not created its consumer yet: nothing may go out until it has.
+          if (/consumer not found/i.test(err.message)) return null;
+          throw err;
+        }),
+      ),
+    );
+    const found = infos.every((i) => i !== null);
+    this.measured = found ? infos.reduce((sum, i) => sum + i!.num_pending + i!.num_ack_pending, 0) : this.max;
     this.unmeasured = this.started - completedBefore;
-    if (info) this.maxSeen = Math.max(this.maxSeen, this.measured);
+    if (found) this.maxSeen = Math.max(this.maxSeen, this.measured);
     return this.measured;
   }
 }

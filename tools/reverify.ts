@@ -9,37 +9,50 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { VerifierConfig } from '../actors/verifier/config.ts';
+import { Domain } from '../contracts/common.ts';
 import { formatIssues } from '../contracts/issues.ts';
 import { Rollout } from '../contracts/rollout.ts';
 import type { Topology } from '../contracts/topology.ts';
 import { Verdict } from '../contracts/verdict.ts';
-import { JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
+import { JUDGE_SETTINGS_OF, JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
 import { type RangeOptions, readRange } from '../streams/range.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { defineCommand } from './command.ts';
 import { CliError, openStoreSession, readUpState, SESSION_FLAGS, withSession } from './session.ts';
 import { loadTopologyShape } from './topology-file.ts';
 
-/** The judge's part of a verifier config (its other fields stripped). */
-const JudgePart = z.object(JudgeSettings.shape);
-
-/** The judge settings of a topology's verifier actors; an error when there are none, or they differ. */
+/**
+ * The judge settings of a topology's verifier actors, each domain's own from the verifiers
+ * that judge it (math workers and deadline from the math role, code workers from the code
+ * role); an error when there are none, or two that judge one domain differ in its settings.
+ */
 export function judgeSettingsFromTopology(topology: Topology, where = 'the topology'): JudgeSettings {
   const verifiers = Object.entries(topology.actors).filter(([, spec]) => spec.kind === 'verifier');
   if (verifiers.length === 0) throw new CliError('NO_VERIFIER', `${where} has no actor of kind 'verifier'\nHINT: pass the topology of the run that recorded the rollouts with --topology FILE`);
-  const settings = verifiers.map(([name, spec]) => {
+  const configs = verifiers.map(([name, spec]) => {
     const parsed = VerifierConfig.safeParse(spec.config);
     if (!parsed.success) throw new CliError('BAD_TOPOLOGY', `invalid verifier config in ${where} (actors.${name}.config):\n  ${formatIssues(parsed.error.issues).join('\n  ')}\nHINT: slowFactor and burnMsPerRollout are no verifier settings: tests and benches set them with ACE_INJECT`);
-    return { name, judge: JudgePart.parse(parsed.data) };
+    return { name, config: parsed.data };
   });
-  const differ = settings.find((s) => JSON.stringify(s.judge) !== JSON.stringify(settings[0].judge));
-  if (differ) {
-    throw new CliError(
-      'VERIFIERS_DIFFER',
-      `${where}: verifier actors judge with different settings (${settings.map((s) => `${s.name} ${JSON.stringify(s.judge)}`).join(', ')}); reverify cannot tell which judged a rollout\nHINT: re-judge with one of them in a topology file of its own (--topology FILE)`,
-    );
+  let settings = JudgeSettings.parse({});
+  for (const domain of Domain.options) {
+    // A domain no verifier judged (none of its rollouts has a verdict) keeps the defaults.
+    const judges = configs.filter((c) => c.config.domains.includes(domain)).map((c) => ({ name: c.name, judge: pick(c.config, JUDGE_SETTINGS_OF[domain]) }));
+    if (judges.length === 0) continue;
+    const differ = judges.find((j) => JSON.stringify(j.judge) !== JSON.stringify(judges[0].judge));
+    if (differ) {
+      throw new CliError(
+        'VERIFIERS_DIFFER',
+        `${where}: verifier actors judge ${domain} with different settings (${judges.map((j) => `${j.name} ${JSON.stringify(j.judge)}`).join(', ')}); reverify cannot tell which judged a rollout\nHINT: re-judge with one of them in a topology file of its own (--topology FILE)`,
+      );
+    }
+    settings = { ...settings, ...judges[0].judge };
   }
-  return settings[0].judge;
+  return settings;
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }
 
 /**

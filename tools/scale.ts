@@ -2,7 +2,7 @@
 // instances join the same durable consumer; surplus ones drain (finish and ack) and stop.
 // Waits until the heartbeats show the new counts, printing progress.
 import { desiredKey, scaleCommand, scaleOf } from '../actors/control.ts';
-import { openKv } from '../streams/manager.ts';
+import { listKeys, openKv } from '../streams/manager.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { CliError, openSession, SESSION_FLAGS, withSession } from './session.ts';
@@ -18,7 +18,7 @@ export const command = defineCommand({
     'timeout-s': { schema: z.number().positive().default(60), help: 'how long to wait for the new counts, s', value: 'S' },
     'no-wait': { schema: z.boolean().default(false), help: 'return once the new counts are written' },
   },
-  examples: ['ace scale verifier=3', 'ace scale generator=2 verifier=4 --state-dir runs/default'],
+  examples: ['ace scale code-verifier=3', 'ace scale generator=2 math-verifier=4 --state-dir runs/default'],
   async run(values, positionals) {
     const targets = positionals.map((p) => {
       const m = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(p);
@@ -33,7 +33,7 @@ export const command = defineCommand({
         const cur = await kv.get(desiredKey(t.actor));
         if (!cur?.value.length) {
           const known = [];
-          for await (const k of await kv.keys('desired.>')) known.push(k.slice('desired.'.length));
+          for (const k of await listKeys(session.nc, session.names.kv.run, 'desired.>')) if ((await kv.get(k))?.value.length) known.push(k.slice('desired.'.length));
           throw new CliError('UNKNOWN_ACTOR', `no actor '${t.actor}' in the running topology (has: ${known.join(', ')})`);
         }
         await kv.put(desiredKey(t.actor), scaleCommand(session.state?.runId ?? 'unknown', t.actor, t.n));

@@ -55,4 +55,40 @@ describe('topology file validation', () => {
   it('leaves actor configs unchecked in the shape-only parse (a finished run read back)', () => {
     expect(parseTopologyShape({ name: 'rl', actors: { learner: { kind: 'learner', config: { stepz: 3 } } } }, 'x').actors.learner.config).toEqual({ stepz: 3 });
   });
+
+  describe('verifier roles (each rollout domain judged by one verifier actor)', () => {
+    const gen = { kind: 'generator', config: {} } as const;
+    const learner = (domain: 'math' | 'code') => ({ kind: 'learner', config: { domain } }) as const;
+    const verifier = (domains?: string[]) => ({ kind: 'verifier', config: domains ? { domains } : {} }) as const;
+
+    it('accepts one verifier for both domains, and disjoint math and code roles', async () => {
+      await expect(parseTopology({ name: 'rl', actors: { generator: gen, verifier: verifier(), learner: learner('code') } }, 't')).resolves.toBeDefined();
+      const roles = { generator: gen, 'math-verifier': verifier(['math']), 'code-verifier': { ...verifier(['code']), instances: 3 }, learner: learner('math') };
+      expect(Object.keys((await parseTopology({ name: 'rl', actors: roles }, 't')).actors)).toEqual(['generator', 'math-verifier', 'code-verifier', 'learner']);
+    });
+
+    it('refuses two verifier actors whose domains overlap, naming both', async () => {
+      const e = await errorOf({ name: 'rl', actors: { generator: gen, 'code-verifier': verifier(['code']), verifier: verifier(), learner: learner('math') } });
+      expect(e.code).toBe('TOPOLOGY_INVALID');
+      expect(e.message).toMatch(/\n {2}actors\.verifier\.config\.domains: verifier actors 'code-verifier' and 'verifier' both judge code rollouts; each rollout must be judged once/);
+      expect(e.message).not.toMatch(/both judge math/);
+      const twice = await errorOf({ name: 'rl', actors: { a: verifier(['math']), b: verifier(['math', 'code']), c: verifier(['code']) } });
+      expect(twice.message).toMatch(/actors\.b\.config\.domains: verifier actors 'a' and 'b' both judge math rollouts/);
+      expect(twice.message).toMatch(/actors\.c\.config\.domains: verifier actors 'b' and 'c' both judge code rollouts/);
+    });
+
+    it("refuses a learner whose domain no verifier judges, when a generator publishes its rollouts", async () => {
+      const e = await errorOf({ name: 'rl', actors: { generator: gen, 'math-verifier': verifier(['math']), learner: learner('code') } });
+      expect(e.message).toMatch(/\n {2}actors\.learner\.config\.domain: the learner draws code tasks, but no verifier actor judges code rollouts \(math-verifier: math\)/);
+      expect((await errorOf({ name: 'rl', actors: { generator: gen, learner: learner('math') } })).message).toMatch(/no verifier actor judges math rollouts \(no verifier actor\)/);
+      // A learner alone (no rollouts published) is left alone.
+      await expect(parseTopology({ name: 'rl', actors: { learner: learner('code') } }, 't')).resolves.toBeDefined();
+    });
+
+    it('refuses an empty or repeated domain list, and an unknown domain', async () => {
+      expect((await errorOf({ name: 'rl', actors: { v: verifier([]) } })).message).toMatch(/actors\.v\.config\.domains: Too small/);
+      expect((await errorOf({ name: 'rl', actors: { v: verifier(['code', 'code']) } })).message).toMatch(/actors\.v\.config\.domains: each domain once/);
+      expect((await errorOf({ name: 'rl', actors: { v: verifier(['proof']) } })).message).toMatch(/actors\.v\.config\.domains\.0: Invalid option: expected one of "math"\|"code"/);
+    });
+  });
 });

@@ -1,10 +1,14 @@
 // Reads and validates a topology file, in full before anything starts: its structure and each
 // actor's `config` against that actor's own schema (the definitions load through the registry).
 // Every problem names the field path (`actors.learner.config.lr`) and zod's message, which
-// gives the accepted range or, for choices, the allowed values.
+// gives the accepted range or, for choices, the allowed values. Across actors: each rollout
+// domain is judged by at most one verifier actor, and the learner's domain by exactly one.
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import type { LearnerConfig } from '../actors/learner/config.ts';
 import { ACTORS } from '../actors/registry.ts';
+import type { VerifierConfig } from '../actors/verifier/config.ts';
+import type { Domain } from '../contracts/common.ts';
 import { formatIssues } from '../contracts/issues.ts';
 import { Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
@@ -30,13 +34,44 @@ export function parseTopologyShape(raw: unknown, where: string): Topology {
 export async function parseTopology(raw: unknown, where: string): Promise<Topology> {
   const topology = parseTopologyShape(raw, where);
   const issues: z.core.$ZodIssue[] = [];
+  const configs: { name: string; kind: string; config: unknown }[] = [];
   for (const [name, spec] of Object.entries(topology.actors)) {
     const def = await ACTORS[spec.kind]();
     const parsed = def.config.safeParse(spec.config);
     if (!parsed.success) issues.push(...parsed.error.issues.map((i: z.core.$ZodIssue) => ({ ...i, path: ['actors', name, 'config', ...i.path] })));
+    else configs.push({ name, kind: spec.kind, config: parsed.data });
   }
+  if (!issues.length) issues.push(...domainIssues(configs));
   if (issues.length) throw invalid(where, formatIssues(issues));
   return topology;
+}
+
+/**
+ * Verifier roles against each other and against the learner: two verifier actors judging one
+ * domain would each judge its every rollout (their durables are their own), and a learner
+ * whose domain no verifier judges would wait forever for verdicts of its generated rollouts.
+ */
+function domainIssues(actors: { name: string; kind: string; config: unknown }[]): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const judgedBy = new Map<Domain, string>();
+  for (const a of actors.filter((x) => x.kind === 'verifier')) {
+    for (const d of (a.config as VerifierConfig).domains) {
+      const other = judgedBy.get(d);
+      if (other) {
+        issues.push({ code: 'custom', input: d, path: ['actors', a.name, 'config', 'domains'], message: `verifier actors '${other}' and '${a.name}' both judge ${d} rollouts; each rollout must be judged once: give them disjoint domains` });
+      } else judgedBy.set(d, a.name);
+    }
+  }
+  // Without a generator no rollout is published (a learner-only topology, as in tests).
+  const generates = actors.some((x) => x.kind === 'generator');
+  for (const a of actors.filter((x) => generates && x.kind === 'learner')) {
+    const d = (a.config as LearnerConfig).domain;
+    if (!judgedBy.has(d)) {
+      const roles = [...judgedBy].map(([domain, name]) => `${name}: ${domain}`).join(', ');
+      issues.push({ code: 'custom', input: d, path: ['actors', a.name, 'config', 'domain'], message: `the learner draws ${d} tasks, but no verifier actor judges ${d} rollouts (${roles || 'no verifier actor'}): add ${d} to a verifier's domains` });
+    }
+  }
+  return issues;
 }
 
 /** The file's JSON, unchecked. */

@@ -1,21 +1,24 @@
 // `ace train`, the main job: the RL loop on the embedded default. Evaluates the base policy
-// on the held-out split, starts the topology (embedded nats-server; one generator, verifier,
-// advantage-normalizer and learner process), prints one line per optimizer step, then
-// evaluates the final policy and prints a before/after table. `--resume` continues a run
-// whose processes were all killed, from its last committed step. The defaults of the flags
-// are the learner's and the topology's own schema defaults.
+// on the held-out math and code splits (`--eval-suite`), starts the topology (embedded
+// nats-server; one process each for the generator, the math verifier, the code verifier, the
+// advantage-normalizer and the learner, whose `--domain` picks math or code RL), prints one
+// line per optimizer step, then evaluates the final policy and prints a before/after table
+// with rows per suite. `--resume` continues a run whose processes were all killed, from its
+// last committed step. The defaults of the flags are the learner's and the topology's own
+// schema defaults.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { z } from 'zod';
-import { DEFAULT_MAX_RESPONSE_TOKENS, LearnerConfig } from '../actors/learner/config.ts';
+import { DEFAULT_CODE_MAX_RESPONSE_TOKENS, DEFAULT_MAX_RESPONSE_TOKENS, LearnerConfig } from '../actors/learner/config.ts';
 import { DONE_KEY, STEP_KEY } from '../actors/learner/learner.ts';
+import type { Domain } from '../contracts/common.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { Topology, type TopologyInput } from '../contracts/topology.ts';
 import { stepCheckpointDir } from '../ops/model/checkpoint.ts';
-import type { MathEvalReport } from '../ops/recipe/evaluate.ts';
+import type { EvalReport } from '../ops/recipe/evaluate.ts';
 import { defineCommand, type FlagValues } from './command.ts';
-import { EVAL_FLAGS, evalCheckpoint, EvalRequest, pct } from './eval.ts';
+import { comparisonTable, EVAL_FLAGS, evalCheckpoint, type EvalReports, EvalRequest, heldoutTasks, pct, reportFigures, suiteDomains } from './eval.ts';
 import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
 import { acquireLock } from './lock.ts';
 import { CliError, checkNatsUrl, JSON_FLAG } from './session.ts';
@@ -35,10 +38,15 @@ export const TRAIN_FLAGS = {
   'group-size': { schema: L.groupSize, help: 'responses per prompt (G in GRPO)' },
   lr: { schema: L.lr, help: 'AdamW learning rate (constant)' },
   'max-unverified': { schema: Topology.shape.maxUnverified.unwrap().optional(), help: 'rollouts published and not yet verified, at most (backpressure; default: one step, tasks-per-step x group-size)' },
-  'max-response-tokens': { schema: z.int().min(1).max(65_536).default(DEFAULT_MAX_RESPONSE_TOKENS), help: 'response-length cap, tokens' },
-  'eval-problems': { ...EVAL_FLAGS.problems, help: 'held-out problems of the before/after evaluation' },
+  domain: { schema: L.domain, help: 'RL prompts: the math suite or the code suite (the code stage)' },
+  'max-response-tokens': {
+    schema: z.int().min(1).max(65_536).optional(),
+    help: `response-length cap, tokens (default ${DEFAULT_MAX_RESPONSE_TOKENS} for math, ${DEFAULT_CODE_MAX_RESPONSE_TOKENS} for code)`,
+  },
+  'eval-suite': { ...EVAL_FLAGS.suite, help: 'held-out suites of the before/after evaluation: math, code, or all' },
+  'eval-problems': { ...EVAL_FLAGS.problems, help: 'held-out problems per suite of the before/after evaluation (code: at most about 1,800)' },
   'eval-k': { ...EVAL_FLAGS.k, help: 'samples per held-out problem (avg@k, pass@k)' },
-  'eval-seed': { ...EVAL_FLAGS.seed, help: 'seed of the held-out draw and its sampling' },
+  'eval-seed': { ...EVAL_FLAGS.seed, help: 'seed of the held-out draws and their sampling' },
   'no-eval': { schema: z.boolean().default(false), help: 'skip the before/after evaluation' },
   ...JSON_FLAG,
 } as const;
@@ -53,7 +61,9 @@ export function trainTopology(s: TrainSettings): TopologyInput {
     maxUnverified: s['max-unverified'] ?? s['tasks-per-step'] * s['group-size'],
     actors: {
       generator: { kind: 'generator', instances: 1, config: { tasksPerBatch: s['tasks-per-step'] } },
-      verifier: { kind: 'verifier', instances: 1, config: {} },
+      // Math and code verification as roles that scale apart (`ace scale code-verifier=3`).
+      'math-verifier': { kind: 'verifier', instances: 1, config: { domains: ['math'] } },
+      'code-verifier': { kind: 'verifier', instances: 1, config: { domains: ['code'] } },
       normalizer: { kind: 'normalizer', instances: 1, config: {} },
       learner: {
         kind: 'learner',
@@ -67,7 +77,8 @@ export function trainTopology(s: TrainSettings): TopologyInput {
           lr: s.lr,
           // One machine: generators read each version straight from the step checkpoint.
           weights: 'file',
-          curriculum: [{ fromStep: 0, maxResponseTokens: s['max-response-tokens'] }],
+          domain: s.domain,
+          curriculum: [{ fromStep: 0, maxResponseTokens: s['max-response-tokens'] ?? (s.domain === 'code' ? DEFAULT_CODE_MAX_RESPONSE_TOKENS : DEFAULT_MAX_RESPONSE_TOKENS) }],
         },
       },
     },
@@ -82,13 +93,25 @@ function stepLine(r: StepRecord): string {
   );
 }
 
+/** eval-before.json / eval-after.json: one report per suite, the first 50 samples of each. */
+function writeReports(path: string, reports: EvalReports): void {
+  const kept = Object.fromEntries(Object.entries(reports).map(([d, r]) => [d, { ...r, samples: r.samples.slice(0, 50) }]));
+  writeFileSync(path, `${JSON.stringify(kept, null, 2)}\n`);
+}
+
+function readReports(path: string): EvalReports {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as EvalReports | EvalReport;
+  // A run started before code evaluation kept one math report.
+  return 'overall' in raw ? { math: raw } : raw;
+}
+
 /** The exit code of a run stopped early (130: Ctrl-C, as a shell reports one). */
 const EXIT: Record<Interrupt | 'failure', number> = { SIGINT: 130, SIGTERM: 143, EPIPE: 141, failure: 1 };
 
 export const command = defineCommand({
   name: 'train',
   summary: 'GRPO on the shipped base policy through the actors, with a before/after evaluation',
-  description: 'Evaluates the base on the held-out split, starts the topology (embedded nats-server; one generator,\nverifier, advantage-normalizer and learner process), prints one line per optimizer step, then\nevaluates the final policy and prints a before/after table. Ctrl-C stops (exit 130; SIGTERM 143) in any\nphase; --resume continues. Exit 1 when an actor is in a crash loop; 2 when the run dir is locked by another `ace`.',
+  description: 'Evaluates the base on the held-out math and code splits (--eval-suite), starts the topology (embedded\nnats-server; one generator, math-verifier, code-verifier, advantage-normalizer and learner process; --domain\npicks math or code RL), prints one line per optimizer step, then evaluates the final policy and\nprints a before/after table with rows per suite.\nCtrl-C stops (exit 130; SIGTERM 143) in any phase; --resume continues. Exit 1 when an actor is in a crash loop;\n2 when the run dir is locked by another `ace`.',
   flags: TRAIN_FLAGS,
   examples: ['ace train', 'ace train --steps 20 --tasks-per-step 16 --run-dir runs/short', 'ace train --run-dir runs/short --resume'],
   async run(values) {
@@ -114,6 +137,11 @@ export const command = defineCommand({
       throw new CliError('NO_BASE', `no base checkpoint at ${learnerCfg.base} (${values.topology ? `actors.learner.config.base in ${where}` : '--base'})\nHINT: train one with \`ace sft --out ${learnerCfg.base}\``);
     }
     if (values.nats) await checkNatsUrl(values.nats);
+    const evalDomains = suiteDomains(values['eval-suite']);
+    const evalReq = (checkpoint: string): EvalRequest =>
+      EvalRequest.parse({ checkpoint, domains: evalDomains, k: values['eval-k'], problems: values['eval-problems'], seed: values['eval-seed'] });
+    // Drawn once, before the run dir is touched: a code draw that cannot give --eval-problems fails here.
+    const heldout = values['no-eval'] ? {} : heldoutTasks(evalReq(learnerCfg.base));
     mkdirSync(runDir, { recursive: true });
     const lock = acquireLock(runDir, 'train', values['run-dir']); // until this process exits
     // Evaluation runs in this process alone (threads, no child processes): a stop request
@@ -128,21 +156,23 @@ export const command = defineCommand({
     if (!values.resume) {
       writeFileSync(topologyPath, `${JSON.stringify(topologyRaw, null, 2)}\n`);
     }
-    const evalReq = (checkpoint: string): EvalRequest => EvalRequest.parse({ checkpoint, k: values['eval-k'], problems: values['eval-problems'], seed: values['eval-seed'] });
-    const evalProgress = (what: string) => (done: number, total: number) => {
-      if (done === total || done % 512 === 0) log(`eval ${what}: ${done}/${total} samples`);
+    const evalProgress = (what: string) => (domain: Domain, done: number, total: number) => {
+      if (done === total || done % 512 === 0) log(`eval ${what} ${domain}: ${done}/${total} samples`);
     };
+    const k = values['eval-k'];
 
-    let before: MathEvalReport | null = null;
+    // On --resume the base's reports are read back; only suites they lack are evaluated.
+    let before: EvalReports | null = null;
     const beforePath = join(runDir, 'eval-before.json');
     if (!values['no-eval']) {
-      if (existsSync(beforePath)) before = JSON.parse(readFileSync(beforePath, 'utf8'));
-      else {
-        log(`evaluating the base policy ${learnerCfg.base} (avg@${values['eval-k']}, ${values['eval-problems']} held-out problems)`);
-        before = await orExit('base', evalCheckpoint(evalReq(learnerCfg.base), evalProgress('before')));
-        writeFileSync(beforePath, `${JSON.stringify({ ...before, samples: before.samples.slice(0, 50) }, null, 2)}\n`);
+      before = existsSync(beforePath) ? readReports(beforePath) : {};
+      const missing = evalDomains.filter((d) => !before![d]);
+      if (missing.length > 0) {
+        log(`evaluating the base policy ${learnerCfg.base} on ${missing.join(' and ')} (avg@${k}, ${values['eval-problems']} held-out problems each)`);
+        Object.assign(before, await orExit('base', evalCheckpoint({ ...evalReq(learnerCfg.base), domains: missing }, heldout, evalProgress('before'))));
+        writeReports(beforePath, before);
       }
-      log(`before: avg@${values['eval-k']} ${pct(before!.overall.avgAtK)} pass@${values['eval-k']} ${pct(before!.overall.passAtK)}`);
+      for (const d of evalDomains) log(`before: ${d} avg@${k} ${pct(before[d]!.overall.avgAtK)} pass@${k} ${pct(before[d]!.overall.passAtK)}`);
     }
 
     const launched = await launch({ topology, topologyPath, stateDir: runDir, lock, natsUrl: values.nats, resume: values.resume, log });
@@ -195,27 +225,21 @@ export const command = defineCommand({
     if (stopped) return EXIT[stopped.why];
 
     const finalCkpt = stepCheckpointDir(runDir, committed);
-    let after: MathEvalReport | null = null;
-    if (!values['no-eval']) {
-      after = await orExit('final', evalCheckpoint(evalReq(finalCkpt), evalProgress('after')));
-      writeFileSync(join(runDir, 'eval-after.json'), `${JSON.stringify({ ...after, samples: after.samples.slice(0, 50) }, null, 2)}\n`);
+    let after: EvalReports | null = null;
+    if (before) {
+      after = await orExit('final', evalCheckpoint(evalReq(finalCkpt), heldout, evalProgress('after')));
+      writeReports(join(runDir, 'eval-after.json'), after);
+      const caption = `metric (held-out, ${values['eval-problems']} problems per suite, T=0.6, top-p 0.95)`;
+      writeOut(comparisonTable([{ name: 'base', reports: before }, { name: 'after RL', reports: after }], evalDomains, k, caption));
     }
-    const k = values['eval-k'];
-    const rows: string[] = [`| metric (held-out, ${values['eval-problems']} problems, T=0.6, top-p 0.95) | base | after RL |`, '|---|---|---|'];
-    if (before && after) {
-      rows.push(`| avg@${k} (pass@1) | ${pct(before.overall.avgAtK)} | ${pct(after.overall.avgAtK)} |`);
-      rows.push(`| pass@${k} | ${pct(before.overall.passAtK)} | ${pct(after.overall.passAtK)} |`);
-      for (const level of Object.keys(after.byLevel)) rows.push(`| level ${level} avg@${k} | ${pct(before.byLevel[level]?.avgAtK ?? 0)} | ${pct(after.byLevel[level].avgAtK)} |`);
-      rows.push(`| mean response tokens | ${before.meanResponseTokens.toFixed(1)} | ${after.meanResponseTokens.toFixed(1)} |`);
-      writeOut(`${rows.join('\n')}\n`);
-    }
+    const figures = (reports: EvalReports | null) => reports && Object.fromEntries(evalDomains.map((d) => [d, reportFigures(reports[d]!)]));
     const result = {
       runId: launched.runId,
       steps: committed,
       seconds: (Date.now() - t0) / 1000,
       checkpoint: finalCkpt,
-      before: before && { avgAtK: before.overall.avgAtK, passAtK: before.overall.passAtK },
-      after: after && { avgAtK: after.overall.avgAtK, passAtK: after.overall.passAtK },
+      before: figures(before),
+      after: figures(after),
       k,
     };
     writeFileSync(join(runDir, 'result.json'), `${JSON.stringify({ ...result, records }, null, 2)}\n`);

@@ -1,7 +1,8 @@
 // generator: pulls tasks, samples G responses per task with exactly the policy version the
 // task names (loading it from the object store when it changes), and publishes each rollout
-// with that version. Before sampling it takes room in the verifier's window (maxUnverified,
-// split across generator instances), so rollouts in flight stay bounded.
+// with that version, on a subject of the task's domain. Before sampling it takes room in the
+// verifiers' window (maxUnverified over every verifier durable together, split across
+// generator instances), so rollouts in flight stay bounded.
 import { bufferTime, concatMap, filter, from, fromEvent, lastValueFrom, takeUntil } from 'rxjs';
 import type { Rollout } from '../../contracts/rollout.ts';
 import { Task } from '../../contracts/task.ts';
@@ -14,6 +15,7 @@ import { type Delivery, source$ } from '../../streams/source.ts';
 import { loadAnnounced, PolicyStoreError } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
+import { verifierDurables } from '../verifier/config.ts';
 import { GeneratorConfig } from './config.ts';
 import { fnv1a32 } from '../../ops/hash.ts';
 
@@ -27,7 +29,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
   async run(ctx, cfg) {
     const subjects = rlSubjects(ctx.names, ctx.runId);
     const instances = ctx.topology.actors[ctx.actor].instances;
-    const window = new InFlightWindow(ctx.jsm, ctx.names.streams.rollouts.name, 'verifier', Math.max(1, Math.floor(ctx.topology.maxUnverified / instances)));
+    const window = new InFlightWindow(ctx.jsm, ctx.names.streams.rollouts.name, verifierDurables(ctx.topology), Math.max(1, Math.floor(ctx.topology.maxUnverified / instances)));
     let gen: Generator | null = null;
     let loaded = -1;
     const durable = 'generator';
@@ -56,7 +58,9 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
       // Never more rows at once than the window holds, or the acquire below could not finish.
       for (let start = 0; start < rows.length; start += window.max) {
         const part = rows.slice(start, start + window.max);
+        const tWait = performance.now();
         for (let i = 0; i < part.length; i++) await window.acquire(ctx.drain);
+        ctx.metrics.inc('generator/window_wait_ms', performance.now() - tWait); // blocked on the verifiers' window
         const t0 = performance.now();
         const out = await gen!.sample(part.map((r) => promptTokens(r.task.prompt)), {
           maxNewTokens: Math.max(...part.map((r) => r.task.maxResponseTokens)),
@@ -94,7 +98,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
               generator: ctx.instance,
               genMs,
             };
-            await ctx.sink.publish(subjects.rollouts(t.step, t.groupId), rollout);
+            await ctx.sink.publish(subjects.rollouts(t.domain, t.step, t.groupId), rollout);
             window.done();
           }),
         );

@@ -3,6 +3,11 @@ import { CurriculumStage } from '../../ops/recipe/curriculum.ts';
 
 /** Response-length cap of the default one-stage curriculum, tokens. */
 export const DEFAULT_MAX_RESPONSE_TOKENS = 96;
+/**
+ * The cap for the code suite: its longest teacher program is 131 tokens and its longest prompt
+ * 119, so 136 fits a 256-token context.
+ */
+export const DEFAULT_CODE_MAX_RESPONSE_TOKENS = 136;
 
 export const LearnerConfig = z.strictObject({
   /** Checkpoint folder of the starting policy (version 0). Default models/base. */
@@ -17,7 +22,9 @@ export const LearnerConfig = z.strictObject({
   groupSize: z.int().min(2).default(8),
   /** Distinct train-split tasks the step batches are drawn from. Default 5000. */
   poolSize: z.int().min(1).default(5000),
-  /** Difficulty levels of the RL pool (synthetic math suite). Default all. */
+  /** Domain of the RL pool: the synthetic math suite (default) or the synthetic code suite. */
+  domain: z.enum(['math', 'code']).default('math'),
+  /** Difficulty levels of the RL pool. Default all. */
   levels: z.array(z.int().min(1).max(5)).min(1).default([1, 2, 3, 4, 5]),
   /** AdamW learning rate (constant, as in the paper's RL stages). Default 2e-4. */
   lr: z.number().positive().default(2e-4),

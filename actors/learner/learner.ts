@@ -21,9 +21,10 @@ import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
 import { type Checkpoint, loadCheckpoint, pruneCheckpoints, saveTrainerState, saveWeights, stepCheckpointDir, trainerState } from '../../ops/model/checkpoint.ts';
 import { Learner } from '../../ops/model/learner.ts';
-import { mathPool, selectTasks, sharedPrefixFor, stageAt } from '../../ops/recipe/curriculum.ts';
+import { checkContext, codePool, mathPool, selectTasks, sharedPrefixFor, stageAt } from '../../ops/recipe/curriculum.ts';
+import { type CodeLevel, generateCodeTasks } from '../../ops/tasks/code.ts';
 import { generateMathTasks, type MathLevel } from '../../ops/tasks/math.ts';
-import { openKv } from '../../streams/manager.ts';
+import { listKeys, openKv } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
 import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
@@ -50,16 +51,21 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const ckpt: Checkpoint = loadCheckpoint(step > 0 ? stepCheckpointDir(cfg.runDir, step) : cfg.base);
     const { config, params } = ckpt;
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
-    const pool = mathPool(generateMathTasks({ seed: ctx.topology.seed, split: 'train', count: cfg.poolSize, levels: cfg.levels as MathLevel[] }));
+    const suite = { seed: ctx.topology.seed, split: 'train', count: cfg.poolSize } as const;
+    const pool =
+      cfg.domain === 'code'
+        ? codePool(generateCodeTasks({ ...suite, levels: cfg.levels as CodeLevel[] }))
+        : mathPool(generateMathTasks({ ...suite, levels: cfg.levels as MathLevel[] }));
+    checkContext(pool, cfg.curriculum, config.max_position_embeddings);
     const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pool) : 0;
     const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings);
     const engine = new Learner(config, params, { buckets, threads: cfg.threads, spinWait: cfg.spinWait, sharedPrefix });
     const passRates = new Map<string, number>();
-    for await (const k of await curriculumKv.keys('pass.>')) {
+    for (const k of await listKeys(ctx.nc, ctx.names.kv.curriculum, 'pass.>')) {
       const e = await curriculumKv.get(k);
       if (e?.value.length) passRates.set(k.slice('pass.'.length), Number(e.string()));
     }
-    ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} tasks`);
+    ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} ${cfg.domain} tasks`);
 
     // Announced versions are immutable: the generators may already be sampling with them.
     const announcer: Announcer = { nc: ctx.nc, names: ctx.names, sink: ctx.sink, runId: ctx.runId, weights: cfg.weights, config, params };

@@ -1,7 +1,9 @@
-// verifier: judges each rollout (ops/reward/judge.ts) and publishes the verdict (with the
-// rollout's tokens, so nothing downstream needs a lookup). Outcomes are data; a verdict's
-// msgID is derived from the rollout id, so a redelivered rollout cannot be judged twice
-// downstream. Slowness for tests and benches is injected around the judgement (fault.ts).
+// verifier: judges each rollout of its domains (ops/reward/judge.ts) and publishes the verdict
+// (with the rollout's tokens, so nothing downstream needs a lookup). Each verifier actor is a
+// role with a durable consumer of its own, named after the actor and filtered on its domains,
+// so math and code verification scale apart. Outcomes are data; a verdict's msgID is derived
+// from the rollout id, so a redelivered rollout cannot be judged twice downstream. Slowness
+// for tests and benches is injected around the judgement (fault.ts).
 import { Rollout } from '../../contracts/rollout.ts';
 import type { Verdict } from '../../contracts/verdict.ts';
 import { RolloutJudge } from '../../ops/reward/judge.ts';
@@ -18,16 +20,19 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
     const injection = readInjection();
     if (injection?.verifier) ctx.log(`injected (ACE_INJECT) ${JSON.stringify(injection.verifier)}`);
     const inject = verifierHook(injection);
-    const judge = new RolloutJudge(cfg);
+    const judge = new RolloutJudge(cfg, cfg.domains);
     const subjects = rlSubjects(ctx.names, ctx.runId);
+    // One filter subject per consumer: both domains are the whole stream of this run.
+    const filterSubject = cfg.domains.length === 1 ? subjects.rolloutsOf(cfg.domains[0]) : subjects.all('rollouts');
     try {
       await judge.ready();
+      ctx.log(`judging ${cfg.domains.join(' and ')} rollouts (${filterSubject}) through durable '${ctx.actor}'; pools started: ${judge.started().join(', ') || 'none yet'}`);
       await consume(
         ctx,
         {
           stream: ctx.names.streams.rollouts.name,
-          durable: 'verifier',
-          filterSubject: subjects.all('rollouts'),
+          durable: ctx.actor,
+          filterSubject,
           schema: Rollout,
           concurrency: cfg.concurrency,
           ackWaitMs: cfg.ackWaitMs,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Task } from '../../contracts/task.ts';
 import { CodedError } from '../errors.ts';
 import { Rng } from '../rng.ts';
+import type { CodeTask } from '../tasks/code.ts';
 import type { MathTask } from '../tasks/math.ts';
 import { promptTokens } from './template.ts';
 
@@ -25,11 +26,16 @@ export type CurriculumStage = z.infer<typeof CurriculumStage>;
 /** One prompt of an RL pool, whatever its source: what a released Task carries of it. */
 export type PoolTask = { id: string } & Pick<Task, 'domain' | 'prompt' | 'gold' | 'tests' | 'meta'>;
 
-export class CurriculumError extends CodedError<'POOL_TOO_SMALL'> {}
+export class CurriculumError extends CodedError<'POOL_TOO_SMALL' | 'CONTEXT_TOO_SHORT'> {}
 
 /** The synthetic math suite as a pool. */
 export function mathPool(tasks: readonly MathTask[]): PoolTask[] {
   return tasks.map((t) => ({ id: t.id, domain: 'math', prompt: t.question, gold: t.gold, meta: { level: t.level, family: t.family } }));
+}
+
+/** The synthetic code suite as a pool: the hidden tests travel with the task to the code verifiers. */
+export function codePool(tasks: readonly CodeTask[]): PoolTask[] {
+  return tasks.map((t) => ({ id: t.id, domain: 'code', prompt: t.prompt, tests: t.tests, meta: { level: t.level, family: t.family } }));
 }
 
 /** The stage in force at `step`: the one with the greatest fromStep <= step (the earliest when none has started). */
@@ -53,8 +59,25 @@ export function selectTasks<T extends { id: string }>(pool: readonly T[], passRa
   return [...picked].map((i) => from[i]);
 }
 
+/** The pool's longest prompt, tokens (chat template included). */
+export function longestPrompt(pool: readonly { prompt: string }[]): number {
+  return pool.reduce((m, t) => Math.max(m, promptTokens(t.prompt).length), 1);
+}
+
+/** Every stage's response cap must fit after the pool's longest prompt in the model's context. */
+export function checkContext(pool: readonly { prompt: string }[], curriculum: readonly CurriculumStage[], context: number): void {
+  const longest = longestPrompt(pool);
+  for (const s of curriculum) {
+    if (longest + s.maxResponseTokens > context) {
+      throw new CurriculumError(
+        'CONTEXT_TOO_SHORT',
+        `curriculum stage from step ${s.fromStep}: maxResponseTokens ${s.maxResponseTokens} after the pool's longest prompt (${longest} tokens) exceeds the model's context of ${context}; use at most ${context - longest}`,
+      );
+    }
+  }
+}
+
 /** Prefix slots for prompt sharing: the pool's longest prompt minus its last token, rounded up to eights. */
 export function sharedPrefixFor(pool: readonly { prompt: string }[]): number {
-  const longest = pool.reduce((m, t) => Math.max(m, promptTokens(t.prompt).length), 1);
-  return Math.ceil((longest - 1) / 8) * 8;
+  return Math.ceil((longestPrompt(pool) - 1) / 8) * 8;
 }

@@ -1,5 +1,6 @@
 // Supervised warm-up of the base policy from scratch on teacher solutions of the synthetic
-// math suite: our stand-in for the paper's distilled starting model. The token-level loss is
+// math and code suites (a share of each step's sequences is code): our stand-in for the
+// paper's distilled starting model. The token-level loss is
 // the learner's policy-gradient loss with A = 1 (negative log-likelihood of the reply).
 // Seeded end to end: the same config reproduces the same checkpoint on the same machine.
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import { type LlamaConfig, initParams, paramCount, parseLlamaConfig } from '../m
 import { Learner } from '../model/learner.ts';
 import { lrAt } from '../model/schedule.ts';
 import { Rng } from '../rng.ts';
+import { type CodeTask, generateCodeTasks } from '../tasks/code.ts';
 import { generateMathTasks, type MathTask } from '../tasks/math.ts';
 import { sftExample } from './template.ts';
 
@@ -29,8 +31,12 @@ export const SftConfig = z.strictObject({
   steps: z.int().min(1).default(500),
   /** Sequences per optimizer step. Default 64. */
   batch: z.int().min(1).default(64),
-  /** Distinct training tasks drawn from the train split. Default 20000. */
+  /** Distinct math training tasks drawn from the train split. Default 20000. */
   trainTasks: z.int().min(1).default(20_000),
+  /** Share of each step's sequences that are code teacher traces (rounded). Default 0: math only. */
+  codeFraction: z.number().min(0).max(1).default(0),
+  /** Distinct code training tasks drawn from the code suite's train split. Default 8000. */
+  codeTrainTasks: z.int().min(1).default(8000),
   /** Peak learning rate after linear warmup. Default 2e-3. */
   peakLr: z.number().positive().default(2e-3),
   /**
@@ -41,9 +47,10 @@ export const SftConfig = z.strictObject({
   warmupSteps: z.int().min(0).default(30),
   weightDecay: z.number().min(0).default(0.01),
   maxGradNorm: z.number().min(0).default(1),
-  /** Micro-batch shape (rows, tokens); every teacher example fits in 128 tokens. */
+  /** Micro-batch shapes (rows, tokens): every math teacher example fits in 128 tokens, every code one in 256. */
   microBatch: z.int().min(1).default(16),
   seqLength: z.int().min(8).default(128),
+  codeSeqLength: z.int().min(8).default(256),
   threads: z.int().min(1).default(2),
 });
 export type SftConfig = z.infer<typeof SftConfig>;
@@ -65,31 +72,84 @@ export interface SftResult {
 
 export type SftHook = (p: SftProgress, params: Map<string, Float32Array>, config: LlamaConfig) => void | Promise<void>;
 
+/** One domain's teacher examples in a seeded order, reshuffled after each pass. */
+class Epochs<T> {
+  private cursor: number;
+  constructor(
+    private readonly pool: T[],
+    private readonly order: Rng,
+  ) {
+    this.cursor = pool.length;
+  }
+  take(n: number): T[] {
+    const out: T[] = [];
+    while (out.length < n) {
+      if (this.cursor >= this.pool.length) {
+        this.order.shuffle(this.pool);
+        this.cursor = 0;
+      }
+      out.push(this.pool[this.cursor++]);
+    }
+    return out;
+  }
+}
+
+type Example = { tokens: Int32Array; responseStart: number };
+
+/** The teacher examples of each step: `mathRows` math and `codeRows` code, each domain in its own seeded epochs. */
+export class SftData {
+  readonly mathRows: number;
+  readonly codeRows: number;
+  readonly mathPool: MathTask[];
+  readonly codePool: CodeTask[];
+  private readonly math: Epochs<MathTask>;
+  private readonly code: Epochs<CodeTask>;
+
+  constructor(cfg: SftConfig, rng: Rng) {
+    this.codeRows = Math.round(cfg.batch * cfg.codeFraction);
+    this.mathRows = cfg.batch - this.codeRows;
+    this.mathPool = this.mathRows > 0 ? generateMathTasks({ seed: cfg.seed, split: 'train', count: cfg.trainTasks }) : [];
+    this.math = new Epochs(this.mathPool, rng.fork());
+    this.codePool = this.codeRows > 0 ? generateCodeTasks({ seed: cfg.seed, split: 'train', count: cfg.codeTrainTasks }) : [];
+    this.code = new Epochs(this.codePool, rng.fork());
+  }
+
+  /** The next step's examples, math then code, each sorted by length when code is in the mix. */
+  next(): { math: Example[]; code: Example[] } {
+    const math = this.math.take(this.mathRows).map((t) => sftExample(t.question, t.solution));
+    const code = this.code.take(this.codeRows).map((t) => sftExample(t.prompt, t.solution));
+    if (this.codeRows > 0) for (const ex of [math, code]) ex.sort((a, b) => a.tokens.length - b.tokens.length);
+    return { math, code };
+  }
+}
+
 export async function runSft(cfg: SftConfig, onStep?: SftHook): Promise<SftResult> {
   const config = parseLlamaConfig(cfg.model);
   const rng = new Rng(cfg.seed);
   const params = initParams(config, rng.fork());
-  const pool: MathTask[] = generateMathTasks({ seed: cfg.seed, split: 'train', count: cfg.trainTasks });
-  const learner = new Learner(config, params, { buckets: [{ batch: cfg.microBatch, length: cfg.seqLength }], threads: cfg.threads });
+  const data = new SftData(cfg, rng);
+  const { mathRows, codeRows } = data;
+  // Math alone: the one shape of the math-only runs (their digests stay reproducible). With
+  // code: shapes every 32 tokens from 96, and each domain's rows sorted by length, so a
+  // micro-batch is padded to little more than its longest row.
+  const lengths = codeRows === 0 ? [cfg.seqLength] : [...new Set([...Array.from({ length: 8 }, (_, i) => 96 + 32 * i).filter((n) => n < cfg.codeSeqLength), cfg.seqLength, cfg.codeSeqLength])].sort((a, b) => a - b);
+  const buckets = lengths.map((length) => ({ batch: cfg.microBatch, length }));
+  const learner = new Learner(config, params, { buckets, threads: cfg.threads });
   const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const schedule = { peakLr: cfg.peakLr, warmupSteps: cfg.warmupSteps, kind: cfg.schedule, totalSteps: cfg.steps, minLrRatio: 0.1 };
-  const order = rng.fork();
-  let cursor = pool.length;
   const history: SftProgress[] = [];
-  process.stderr.write(`[sft] ${paramCount(config)} parameters, ${pool.length} tasks, ${cfg.steps} steps x ${cfg.batch} sequences\n`);
+  process.stderr.write(
+    `[sft] ${paramCount(config)} parameters, ${data.mathPool.length} math + ${data.codePool.length} code tasks, ${cfg.steps} steps x (${mathRows} math + ${codeRows} code) sequences\n`,
+  );
   for (let step = 0; step < cfg.steps; step++) {
     const t0 = performance.now();
-    const batch: MathTask[] = [];
-    while (batch.length < cfg.batch) {
-      if (cursor >= pool.length) {
-        order.shuffle(pool);
-        cursor = 0;
+    // Each domain in its own micro-batches, so short math rows are not padded to code's length.
+    const { math, code } = data.next();
+    for (const ex of [math, code]) {
+      for (let i = 0; i < ex.length; i += cfg.microBatch) {
+        const mb = ex.slice(i, i + cfg.microBatch);
+        await learner.accumulate({ tokens: mb.map((e) => e.tokens), responseStart: mb.map((e) => e.responseStart), advantages: mb.map(() => 1) });
       }
-      batch.push(pool[cursor++]);
-    }
-    for (let i = 0; i < batch.length; i += cfg.microBatch) {
-      const ex = batch.slice(i, i + cfg.microBatch).map((t) => sftExample(t.question, t.solution));
-      await learner.accumulate({ tokens: ex.map((e) => e.tokens), responseStart: ex.map((e) => e.responseStart), advantages: ex.map(() => 1) });
     }
     const grads = learner.takeGrads();
     const stats = learner.lastStep!;

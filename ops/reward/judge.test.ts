@@ -76,4 +76,19 @@ describe('RolloutJudge', () => {
       await quick.close();
     }
   });
+
+  it('a code-only judge starts no math workers; a math rollout would start them', async () => {
+    const code = new RolloutJudge(JudgeSettings.parse({}), ['code']);
+    try {
+      await code.ready();
+      expect(code.started()).toEqual([]);
+      expect((await code.judge(cases[4][1])).reward).toBe(1);
+      expect(code.started()).toEqual(['code']);
+      expect((await code.judge(cases[0][1])).reward).toBe(1);
+      expect(code.started()).toEqual(['math', 'code']);
+    } finally {
+      await code.close();
+    }
+    expect(judge.started()).toContain('math'); // the default judge (both domains) starts math up front
+  });
 });

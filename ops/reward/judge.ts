@@ -1,7 +1,7 @@
 // RolloutJudge: the one place that judges a rollout, used by the verifier actor and by
 // `ace reverify`, so that with the same settings both reach the same verdict. Math goes to the
-// worker-thread pool, code to the sandbox pool (started at the first code rollout); the
-// result is the verdict's outcome and reward. Not the verifier's wiring (consuming,
+// worker-thread pool (started up front when the judge is for math, else at the first math
+// rollout), code to the sandbox pool (started at the first code rollout); the result is the verdict's outcome and reward. Not the verifier's wiring (consuming,
 // publishing), and no test or bench knobs: those wrap judge() from outside (actors/fault.ts).
 import { z } from 'zod';
 import type { Domain } from '../../contracts/common.ts';
@@ -21,6 +21,12 @@ export const JudgeSettings = z.strictObject({
 });
 export type JudgeSettings = z.infer<typeof JudgeSettings>;
 
+/** The settings each domain's pool is built from (the rest do not touch that domain's verdicts). */
+export const JUDGE_SETTINGS_OF = {
+  math: ['mathWorkers', 'mathDeadlineMs'],
+  code: ['codeJsWorkers', 'codePyWorkers'],
+} as const satisfies Record<Domain, readonly (keyof JudgeSettings)[]>;
+
 /** What judging needs from a rollout. */
 export interface JudgeInput {
   domain: Domain;
@@ -37,21 +43,35 @@ export interface Judgement {
 }
 
 export class RolloutJudge {
-  private readonly math: MathVerifierPool;
+  private math: MathVerifierPool | null = null;
   private code: CodeVerifierPool | null = null;
 
-  constructor(private readonly settings: JudgeSettings) {
-    this.math = new MathVerifierPool({ workers: settings.mathWorkers, deadlineMs: settings.mathDeadlineMs });
+  /** `domains`: what this judge is for; a code-only judge starts no math workers. */
+  constructor(
+    private readonly settings: JudgeSettings,
+    domains: readonly Domain[] = ['math', 'code'],
+  ) {
+    if (domains.includes('math')) this.math = this.mathPool();
   }
 
-  /** Resolves once the math workers have loaded; rejects when they cannot start. */
-  ready(): Promise<void> {
-    return this.math.ready();
+  /** Resolves once the math workers (if started) have loaded; rejects when they cannot start. */
+  async ready(): Promise<void> {
+    await this.math?.ready();
+  }
+
+  /** The domains whose pools run now (logged by the verifier at start). */
+  started(): Domain[] {
+    return [...(this.math ? (['math'] as const) : []), ...(this.code ? (['code'] as const) : [])];
+  }
+
+  private mathPool(): MathVerifierPool {
+    return new MathVerifierPool({ workers: this.settings.mathWorkers, deadlineMs: this.settings.mathDeadlineMs });
   }
 
   /** Never rejects: a bad response, bad tests or a broken sandbox are outcomes. */
   async judge(r: JudgeInput): Promise<Judgement> {
     if (r.domain === 'math') {
+      this.math ??= this.mathPool();
       const v = await this.math.verify({ gold: r.gold ?? '', response: r.response });
       return { outcome: { kind: v.kind, reason: v.reason, rule: v.rule, detail: { gold: v.gold, pred: v.pred } }, reward: v.reward };
     }
@@ -62,7 +82,7 @@ export class RolloutJudge {
   }
 
   async close(): Promise<void> {
-    await this.math.close();
+    await this.math?.close();
     await this.code?.close();
   }
 }

@@ -64,6 +64,17 @@ describe('settings are checked before anything starts', () => {
     expect(existsSync(join(runDir, 'topology.json'))).toBe(false);
   });
 
+  it('ace train --eval-problems beyond the code held-out split exits 2 with a HINT, before the base evaluation and before writing the run dir', async () => {
+    const runDir = join(tmp('run'), 'run');
+    const r = await runAce(['train', '--run-dir', runDir, '--eval-problems', '2000'], 30_000);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/2000 held-out code problems asked for; .*only \d+ distinct heldout tasks exist/);
+    expect(r.stderr).toMatch(/\nHINT: evaluate at most about 1,800 code problems, or math alone/);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.stderr).not.toMatch(/evaluating/);
+    expect(existsSync(runDir)).toBe(false);
+  });
+
   it('ace train --resume checks the recorded topology the same way', async () => {
     const runDir = tmp('run');
     writeFileSync(join(runDir, 'topology.json'), JSON.stringify({ name: 'bad', actors: { learner: { kind: 'learner', config: { groupSize: 1 } } } }));

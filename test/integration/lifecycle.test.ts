@@ -229,7 +229,7 @@ describe('a run that survives its user', () => {
       const runDir = fresh();
       const file = join(fresh(), 'topology.json');
       writeFileSync(file, JSON.stringify(trainTopology(runDir)));
-      const t = ace(['train', '--run-dir', runDir, '--topology', file, '--eval-problems', '4096', '--eval-k', '4']);
+      const t = ace(['train', '--run-dir', runDir, '--topology', file, '--eval-suite', 'math', '--eval-problems', '4096', '--eval-k', '4']);
       await whileRunning(t, 'the base evaluation', async () => /evaluating the base policy/.test(t.output()), 60_000);
       process.kill(-t.pid, 'SIGINT');
       expect(await exitWithin(t, 20_000), t.output()).toBe(130);

@@ -2,97 +2,28 @@
 // nats-server and real actor processes: strict on-policy (from the messages), the ledger
 // after SIGKILLs of each actor mid-run, backpressure with a verifier slowed tenfold, and
 // `ace train --resume` after the whole topology is killed.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { injectionEnv } from '../../actors/fault.ts';
 import type { Heartbeat } from '../../contracts/metrics.ts';
 import type { PolicyUpdate } from '../../contracts/policy.ts';
-import type { Rollout } from '../../contracts/rollout.ts';
 import type { StepRecord } from '../../contracts/step.ts';
-import type { TopologyInput } from '../../contracts/topology.ts';
 import { useNats } from '../support/nats.ts';
+import { burn, checkLedger, G, killTrains, rlTopology, startTrain, TASKS } from '../support/rl-run.ts';
 import { tinyPolicy } from '../support/tiny-policy.ts';
-import { ACE, heartbeats, readAll, runAce, sampleInFlight, waitFor } from '../../tools/harness/up.ts';
-
-const TASKS = 4;
-const G = 4;
-
-function topology(prefix: string, base: string, runDir: string, steps: number, over: { maxUnverified?: number; maxPolicyLag?: number; weights?: 'file' | 'object-store'; tasksPerBatch?: number; verifierConcurrency?: number; learner?: Record<string, unknown> } = {}): TopologyInput {
-  return {
-    name: 'rl',
-    prefix,
-    seed: 5,
-    maxUnverified: over.maxUnverified ?? 64,
-    actors: {
-      generator: { kind: 'generator', config: { tasksPerBatch: over.tasksPerBatch ?? TASKS, ackWaitMs: 2000, lingerMs: 20 } },
-      verifier: { kind: 'verifier', config: { ackWaitMs: 2000, concurrency: over.verifierConcurrency ?? 4 } },
-      normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
-      learner: {
-        kind: 'learner',
-        config: { base, runDir, steps, weights: over.weights ?? 'object-store', maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }], ...over.learner },
-      },
-    },
-  };
-}
-
-const trains = new Set<ReturnType<typeof spawn>>();
-
-/** Verification burns this much CPU per rollout (ms), injected through the environment. */
-const burn = (ms: number) => injectionEnv({ verifier: { burnMsPerRollout: ms } });
-
-function startTrain(t: TopologyInput, natsUrl: string, runDir: string, extra: string[] = [], env: Record<string, string> = {}) {
-  const file = join(mkdtempSync(join(tmpdir(), 'ace-rl-')), 'topology.json');
-  writeFileSync(file, JSON.stringify(t));
-  const args = extra.includes('--resume') ? extra : ['--topology', file, ...extra];
-  const child = spawn(process.execPath, [ACE, 'train', '--run-dir', runDir, '--nats', natsUrl, '--no-eval', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  trains.add(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exit = new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? -1 : 0))));
-  return { child, exit, output: () => out };
-}
-
-/** The ledger: each step once, tasks*G rollouts each, none twice, each sampled with a version in [step - lag, step]. */
-async function checkLedger(nc: NatsConnection, prefix: string, steps: number, lag = 0): Promise<{ records: StepRecord[]; lags: number[] }> {
-  const P = prefix.toUpperCase();
-  const records = (await readAll<StepRecord>(nc, `${P}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
-  expect(records.map((r) => r.step)).toEqual(Array.from({ length: steps }, (_, i) => i));
-  const rollouts = await readAll<Rollout>(nc, `${P}_ROLLOUTS`, `${prefix}.rollouts.>`);
-  const byId = new Map(rollouts.map((m) => [m.value.id, m.value]));
-  expect(byId.size).toBe(rollouts.length); // no rollout published twice
-  const lags: number[] = [];
-  const all = records.flatMap((r) => r.rolloutIds);
-  expect(new Set(all).size).toBe(all.length); // no rollout counted in two steps
-  for (const r of records) {
-    expect(r.rolloutIds).toHaveLength(TASKS * G);
-    for (const id of r.rolloutIds) {
-      const ro = byId.get(id);
-      expect(ro, `rollout ${id} of step ${r.step}`).toBeDefined();
-      expect(ro!.step).toBe(r.step);
-      lags.push(r.step - ro!.policyVersion);
-      if (lag === 0) expect({ id, version: ro!.policyVersion }).toEqual({ id, version: r.step });
-      else expect(r.step - ro!.policyVersion, id).toBeGreaterThanOrEqual(0);
-      expect(r.step - ro!.policyVersion, id).toBeLessThanOrEqual(lag);
-    }
-  }
-  return { records, lags };
-}
+import { heartbeats, readAll, runAce, sampleInFlight, waitFor } from '../../tools/harness/up.ts';
 
 describe('the RL loop (tiny policy)', () => {
-  const nats = useNats(() => {
-    for (const c of trains) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  });
+  const nats = useNats(killTrains);
   const base = tinyPolicy();
 
   it('is strictly on-policy: every rollout in step N was sampled with version N', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     // Weights through step checkpoint files here; the other tests use the object store.
-    const t = startTrain(topology('ra', base, runDir, 3, { weights: 'file' }), nats.server.url, runDir);
+    const t = startTrain(rlTopology('ra', base, runDir, 3, { weights: 'file' }), nats.server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
     const { records } = await checkLedger(nats.nc, 'ra', 3);
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
@@ -109,7 +40,7 @@ describe('the RL loop (tiny policy)', () => {
   it('redoes a step bit for bit when the learner dies between announcing version N+1 and committing step N', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const marker = join(runDir, 'fault-fired');
-    const t = startTrain(topology('rf', base, runDir, 3), nats.server.url, runDir, [], { ACE_FAULT: 'learner-after-announce@1', ACE_FAULT_MARKER: marker });
+    const t = startTrain(rlTopology('rf', base, runDir, 3), nats.server.url, runDir, [], { ACE_FAULT: 'learner-after-announce@1', ACE_FAULT_MARKER: marker });
     expect(await t.exit, t.output()).toBe(0);
     expect(t.output()).toMatch(/learner-0 failed \(SIGKILL\)/);
     const learnerLog = readFileSync(join(runDir, 'logs', 'learner-0.log'), 'utf8');
@@ -131,7 +62,7 @@ describe('the RL loop (tiny policy)', () => {
       ['rh', { tasksPerBatch: 1, verifierConcurrency: 1, learner }],
     ] as const) {
       const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-      const t = startTrain(topology(prefix, base, runDir, 3, over), nats.server.url, runDir);
+      const t = startTrain(rlTopology(prefix, base, runDir, 3, over), nats.server.url, runDir);
       expect(await t.exit, t.output()).toBe(0);
       const announced = await readAll<PolicyUpdate>(nats.nc, `${prefix.toUpperCase()}_POLICY`, `${prefix}.policy.>`);
       digests.push(announced.map((m) => `v${m.value.policyVersion} ${m.value.digest}`));
@@ -145,7 +76,7 @@ describe('the RL loop (tiny policy)', () => {
 
   it('with maxPolicyLag 1 samples ahead with the previous version, never staler', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('re', base, runDir, 4, { maxPolicyLag: 1 }), nats.server.url, runDir);
+    const t = startTrain(rlTopology('re', base, runDir, 4, { maxPolicyLag: 1 }), nats.server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
     const { lags } = await checkLedger(nats.nc, 're', 4, 1);
     expect(lags.some((l) => l === 1)).toBe(true);
@@ -155,7 +86,7 @@ describe('the RL loop (tiny policy)', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     // Verification burns 25 ms of CPU per rollout (>= 0.4 s a step), so every kill lands
     // before the run ends however fast the machine is.
-    const t = startTrain(topology('rb', base, runDir, 12), nats.server.url, runDir, [], burn(25));
+    const t = startTrain(rlTopology('rb', base, runDir, 12), nats.server.url, runDir, [], burn(25));
     let exited = false;
     t.exit.then(() => (exited = true));
     const learnerStep = (hb: Heartbeat[]) => hb.find((h) => h.actor === 'learner' && h.state === 'RUNNING')?.metrics['learner/step'] ?? -1;
@@ -178,7 +109,7 @@ describe('the RL loop (tiny policy)', () => {
   it('keeps unverified rollouts within maxUnverified when the verifier is ten times slower; the generator waits', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const maxUnverified = 6;
-    const t = startTrain(topology('rc', base, runDir, 2, { maxUnverified }), nats.server.url, runDir, [], injectionEnv({ verifier: { slowFactor: 10 } }));
+    const t = startTrain(rlTopology('rc', base, runDir, 2, { maxUnverified }), nats.server.url, runDir, [], injectionEnv({ verifier: { slowFactor: 10 } }));
     const { maxInFlight, samples } = await sampleInFlight(nats.nc, 'RC_ROLLOUTS', 'verifier', t.exit, 10);
     expect(await t.exit, t.output()).toBe(0);
     expect(samples).toBeGreaterThan(10);
@@ -192,7 +123,7 @@ describe('the RL loop (tiny policy)', () => {
 
   it('resumes after the whole topology is killed, applying no step twice', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(topology('rd', base, runDir, 8), nats.server.url, runDir, [], burn(25));
+    const t = startTrain(rlTopology('rd', base, runDir, 8), nats.server.url, runDir, [], burn(25));
     await waitFor('step 2 committed', async () => {
       const hb = await heartbeats(nats.nc, 'rd').catch(() => []);
       return (hb.find((h) => h.actor === 'learner')?.metrics['learner/step'] ?? 0) >= 2;
@@ -210,7 +141,7 @@ describe('the RL loop (tiny policy)', () => {
     await t.exit;
     const committed = Math.max(...(await heartbeats(nats.nc, 'rd')).filter((h) => h.actor === 'learner').map((h) => h.metrics['learner/step'] ?? 0));
     expect(committed).toBeLessThan(8);
-    const r = startTrain(topology('rd', base, runDir, 8), nats.server.url, runDir, ['--resume']);
+    const r = startTrain(rlTopology('rd', base, runDir, 8), nats.server.url, runDir, ['--resume']);
     expect(await r.exit, r.output()).toBe(0);
     expect(r.output()).toMatch(/\(resumed\)/);
     await checkLedger(nats.nc, 'rd', 8);

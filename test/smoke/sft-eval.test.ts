@@ -1,11 +1,36 @@
 // Smoke: `ace sft` trains a (tiny) policy for a few steps and writes a loadable checkpoint;
-// `ace eval` scores a checkpoint with avg@k / pass@k as JSON.
+// `ace eval` scores a checkpoint with avg@k / pass@k per suite as JSON.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../ops/model/checkpoint.ts';
+import type { SuiteFigures } from '../../tools/eval.ts';
 import { runAce } from '../../tools/harness/up.ts';
+
+/** One suite of `ace eval --json`: figures in range, pass@k >= avg@k, levels that add up to the whole. */
+function expectConsistent(s: SuiteFigures, problems: number, k: number) {
+  expect(s.problems).toBe(problems);
+  const samples = problems * k;
+  // avg@k is (correct samples) / (k x problems) when every problem has k samples.
+  expect(s.avgAtK * samples).toBeCloseTo(Math.round(s.avgAtK * samples), 9);
+  expect(Object.values(s.outcomes).reduce((a, b) => a + b, 0)).toBe(samples);
+  expect(s.outcomes.correct ?? 0).toBe(Math.round(s.avgAtK * samples));
+  const levels = Object.values(s.byLevel);
+  expect(levels.length).toBeGreaterThan(0);
+  expect(levels.reduce((a, l) => a + l.problems, 0)).toBe(problems);
+  expect(levels.reduce((a, l) => a + l.avgAtK * l.problems, 0) / problems).toBeCloseTo(s.avgAtK, 9);
+  for (const x of [s, ...levels]) {
+    expect(x.avgAtK).toBeGreaterThanOrEqual(0);
+    expect(x.avgAtK).toBeLessThanOrEqual(1);
+    expect(x.passAtK).toBeGreaterThanOrEqual(x.avgAtK);
+    expect(x.passAtK).toBeLessThanOrEqual(1);
+  }
+  expect(s.meanResponseTokens).toBeGreaterThan(0);
+  expect(s.meanResponseTokens).toBeLessThanOrEqual(s.maxNewTokens);
+  expect(s.truncatedFrac).toBeGreaterThanOrEqual(0);
+  expect(s.truncatedFrac).toBeLessThanOrEqual(1);
+}
 
 describe('ace sft and ace eval', () => {
   it('trains a tiny policy whose loss falls, then evaluates it', async () => {
@@ -39,14 +64,21 @@ describe('ace sft and ace eval', () => {
     const ev = await runAce(['eval', '--checkpoint', out, '--suite', 'math', '--k', '2', '--problems', '5', '--max-new-tokens', '16', '--json'], 300_000);
     expect(ev.code, ev.stderr).toBe(0);
     const r = JSON.parse(ev.stdout.trim().split('\n').at(-1)!);
-    expect(r).toMatchObject({ suite: 'math', k: 2, problems: 5, sampling: { temperature: 0.6, topP: 0.95 } });
-    // avg@k is (correct samples) / (k x problems): a whole number of the 10 samples drawn.
-    expect(Number.isFinite(r.avgAtK)).toBe(true);
-    expect(r.avgAtK).toBeGreaterThanOrEqual(0);
-    expect(r.avgAtK * 10).toBeCloseTo(Math.round(r.avgAtK * 10), 9);
-    expect(r.avgAtK).toBeLessThanOrEqual(1);
-    expect(r.passAtK).toBeGreaterThanOrEqual(r.avgAtK);
-    expect(Object.keys(r.byLevel).length).toBeGreaterThan(0);
+    expect(r).toMatchObject({ checkpoint: out, k: 2, sampling: { temperature: 0.6, topP: 0.95, seed: 2024 } });
+    expect(Object.keys(r.suites)).toEqual(['math']);
+    expect(r.suites.math).toMatchObject({ problems: 5, maxNewTokens: 16 });
+    expectConsistent(r.suites.math, 5, 2);
+  });
+
+  it('evaluates the shipped base on the code suite', async () => {
+    const ev = await runAce(['eval', '--checkpoint', 'models/base', '--suite', 'code', '--k', '2', '--problems', '4', '--json'], 120_000);
+    expect(ev.code, ev.stderr).toBe(0);
+    const r = JSON.parse(ev.stdout.trim().split('\n').at(-1)!);
+    expect(r).toMatchObject({ checkpoint: 'models/base', k: 2, sampling: { temperature: 0.6, topP: 0.95, seed: 2024 } });
+    expect(Object.keys(r.suites)).toEqual(['code']);
+    expect(r.suites.code.maxNewTokens).toBe(136);
+    expectConsistent(r.suites.code, 4, 2);
+    expect(ev.stderr).toMatch(/\[eval\] models\/base code: avg@2 [\d.]+%  pass@2 [\d.]+%  \(4 problems\)\n/);
   });
 
   it('rejects a bad sft config naming the field', async () => {

@@ -10,7 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { Heartbeat } from '../../contracts/metrics.ts';
-import { openKv } from '../../streams/manager.ts';
+import { listKeys, openKv } from '../../streams/manager.ts';
 import { readRange } from '../../streams/range.ts';
 
 export const ACE = resolve(import.meta.dirname, '..', '..', 'bin', 'ace.mjs');
@@ -86,8 +86,7 @@ export function runAce(args: string[], timeoutMs = 60_000, env: Record<string, s
 export async function heartbeats(nc: NatsConnection, prefix = 'ace'): Promise<Heartbeat[]> {
   const kv = await openKv(nc, `${prefix}-actors`);
   const out: Heartbeat[] = [];
-  const keys = new Set<string>();
-  for await (const k of await kv.keys()) keys.add(k);
+  const keys = await listKeys(nc, `${prefix}-actors`);
   for (const k of keys) {
     const e = await kv.get(k);
     if (e?.value.length) out.push(Heartbeat.parse(e.json()));
@@ -128,26 +127,28 @@ export async function readAll<T = unknown>(nc: NatsConnection, stream: string, f
 }
 
 /**
- * Samples a consumer's in flight count (pending + ack-pending) every `everyMs` until `done`
- * settles; `onSample` runs after each reading (for extra probes such as RSS).
+ * Samples the in flight count (pending + ack-pending, summed over `durables`: e.g. the math and
+ * the code verifier roles) every `everyMs` until `done` settles; a reading is taken once every
+ * consumer exists. `onSample` runs after each reading (for extra probes such as RSS).
  */
 export async function sampleInFlight(
   nc: NatsConnection,
   stream: string,
-  durable: string,
+  durables: string | readonly string[],
   done: Promise<unknown>,
   everyMs: number,
   onSample?: () => Promise<void>,
 ): Promise<{ maxInFlight: number; samples: number }> {
   const jsm = await jetstreamManager(nc);
+  const names = typeof durables === 'string' ? [durables] : durables;
   let running = true;
   done.then(() => (running = false));
   let maxInFlight = 0;
   let samples = 0;
   while (running) {
-    const ci = await jsm.consumers.info(stream, durable).catch(() => null);
-    if (ci) {
-      maxInFlight = Math.max(maxInFlight, ci.num_pending + ci.num_ack_pending);
+    const infos = await Promise.all(names.map((d) => jsm.consumers.info(stream, d).catch(() => null)));
+    if (infos.every((ci) => ci !== null)) {
+      maxInFlight = Math.max(maxInFlight, infos.reduce((sum, ci) => sum + ci!.num_pending + ci!.num_ack_pending, 0));
       samples++;
     }
     await onSample?.();
