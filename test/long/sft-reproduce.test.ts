@@ -1,6 +1,6 @@
 // `ace sft` with the recorded config and seed reproduces the shipped base bit for bit: a
 // 100-step rerun must land on the float32 weights digest that models/base/sft.json recorded at
-// step 100 (the schedule is constant after warmup, so the first 100 steps of the 800-step run
+// step 100 (the schedule is constant after warmup, so the first 100 steps of the 1,200-step run
 // are those of a 100-step run). Too slow for `npm test` (about two minutes).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
