@@ -9,8 +9,14 @@ export const ScoredMember = z.object({
   index: z.int().min(0),
   outcome: OutcomeKind,
   reward: Reward,
-  /** (r - mean) / std over the scorable members; 0 for unscorable ones. */
+  /** (r - mean) / std over the scorable members; 0 for unscorable and overlong ones. */
   advantage: z.number(),
+  /**
+   * Overlong filtering (normalizer `overlongFilter`): the length cap cut this response, so it
+   * takes no part in the group's mean and std, and the learner leaves it out of the loss
+   * (its tokens are not counted) instead of training on its reward of 0.
+   */
+  overlong: z.boolean().optional(),
   promptTokens: z.array(z.int().min(0)),
   responseTokens: z.array(z.int().min(0)),
 });

@@ -32,5 +32,7 @@ export const Verdict = Envelope.extend({
   /** Copied from the rollout so the normalizer and learner need no lookup. */
   promptTokens: z.array(z.int().min(0)),
   responseTokens: z.array(z.int().min(0)),
+  /** Copied from the rollout: false when the length cap cut the response (overlong filtering reads it). */
+  finished: z.boolean().optional(),
 });
 export type Verdict = z.infer<typeof Verdict>;

@@ -75,16 +75,19 @@ export async function collectStep(
               if (a.offPolicy) {
                 ctx.log(`group ${g.groupId} has policy v${g.policyVersion}, outside [${step - maxPolicyLag}, ${step}] for step ${step}: left out`);
                 ctx.metrics.inc('learner/off_policy_groups');
-              } else if (!g.dropped) {
+              } else if (!g.dropped && g.members.some((m) => !m.overlong)) {
+                // Overlong members (overlong filtering) are left out of the loss, tokens and all.
+                const members = g.members.filter((m) => !m.overlong);
+                if (members.length < g.members.length) ctx.metrics.inc('learner/overlong_filtered', g.members.length - members.length);
                 // Narrow while keeping up (the other cores generate and verify); wide for the
                 // step's last group and whenever groups queue up behind this one. Every width
                 // gives the same bits.
                 const wide = a.last || waiting > 0;
                 part = await engine.gradientsOf(
                   {
-                    tokens: g.members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
-                    responseStart: g.members.map((m) => m.promptTokens.length),
-                    advantages: g.members.map((m) => m.advantage),
+                    tokens: members.map((m) => Int32Array.from([...m.promptTokens, ...m.responseTokens])),
+                    responseStart: members.map((m) => m.promptTokens.length),
+                    advantages: members.map((m) => m.advantage),
                   },
                   { threads: wide ? threads.wide : threads.narrow },
                 );

@@ -8,6 +8,11 @@ export const NormalizerConfig = z.strictObject({
   groupTimeoutMs: z.int().min(10).default(120_000),
   /** Drop groups whose rewards are all equal (the paper keeps them: default false). */
   dropDegenerate: z.boolean().default(false),
+  /**
+   * Overlong filtering: responses cut by the length cap are left out of the group's statistics
+   * and of the loss instead of scored 0 (DAPO's option; the paper does not use it: default false).
+   */
+  overlongFilter: z.boolean().default(false),
   /** Verdicts held at once while their groups fill. Default 4096. */
   capacity: z.int().min(1).max(100_000).default(4096),
   /** Redelivery of verdicts held by a normalizer that died, ms. Default 30 s. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ScoredGroup } from '../../contracts/scored.ts';
 import type { Reward, Verdict } from '../../contracts/verdict.ts';
 import { GroupJoiner } from './joiner.ts';
 
@@ -115,5 +116,26 @@ describe('group joiner', () => {
     const d = drop.add(verdict('g', 1, 1, 2), 0) as { group: { dropped: boolean } };
     expect(k.group.dropped).toBe(false);
     expect(d.group.dropped).toBe(true);
+  });
+
+  it('overlong filtering: a response cut by the cap leaves the statistics (advantage 0, marked) only when configured', () => {
+    const cut = (v: Verdict): Verdict => ({ ...v, finished: false });
+    const run = (overlongFilter: boolean) => {
+      const j = new GroupJoiner({ groupTimeoutMs: 100, dropDegenerate: false, overlongFilter, lateWindowMs: 60_000 });
+      j.add(verdict('g', 0, 1), 0);
+      j.add(verdict('g', 1, 0), 0);
+      j.add(cut(verdict('g', 2, 0)), 0);
+      return (j.add({ ...verdict('g', 3, 1), finished: true }, 0) as { group: ScoredGroup }).group;
+    };
+    const off = run(false);
+    expect(off.members.map((m) => m.overlong)).toEqual([false, false, false, false]);
+    expect(off.rewardMean).toBe(0.5);
+    expect(off.members[2].advantage).toBeLessThan(0); // scored 0 like any wrong answer
+    const on = run(true);
+    expect(on.members.map((m) => m.overlong)).toEqual([false, false, true, false]);
+    expect(on.rewardMean).toBeCloseTo(2 / 3, 12);
+    expect(on.members[2]).toMatchObject({ reward: 0, advantage: 0 }); // its reward is still reported
+    expect(on.members[1].advantage).toBeLessThan(0);
+    expect(on.members[0].advantage).toBeGreaterThan(0);
   });
 });

@@ -17,6 +17,8 @@ export interface JoinerOptions {
   groupTimeoutMs: number;
   /** Drop groups whose scorable rewards are all equal (paper: keep). */
   dropDegenerate: boolean;
+  /** Leave responses cut by the length cap out of the statistics (and, at the learner, the loss). */
+  overlongFilter?: boolean;
   /**
    * How long a closed group's id is remembered after `settled`, ms. A member verdict whose ack
    * is lost comes back one consumer ack wait after its last delivery or progress signal, both
@@ -90,7 +92,8 @@ export class GroupJoiner {
     this.closedUntil.set(groupId, Number.POSITIVE_INFINITY);
     const members = [...p.verdicts.values()].sort((a, b) => a.index - b.index);
     const first = members[0];
-    const stats = groupAdvantages(members.map((m) => m.reward));
+    const overlong = members.map((m) => this.opts.overlongFilter === true && m.finished === false);
+    const stats = groupAdvantages(members.map((m, i) => (overlong[i] ? null : m.reward)));
     const present = new Set(members.map((m) => m.index));
     const missing = Array.from({ length: first.groupSize }, (_, i) => i).filter((i) => !present.has(i));
     const group: ScoredGroup = {
@@ -109,6 +112,7 @@ export class GroupJoiner {
         outcome: m.outcome.kind,
         reward: m.reward,
         advantage: stats.advantages[i],
+        overlong: overlong[i],
         promptTokens: m.promptTokens,
         responseTokens: m.responseTokens,
       })),

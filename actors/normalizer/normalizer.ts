@@ -16,7 +16,7 @@ export const normalizer: ActorDefinition<typeof NormalizerConfig> = {
   async run(ctx, cfg) {
     // Twice the ack wait: a redelivered verdict is due within one ack wait of the settle, and
     // the second covers its wait for a pull while this consumer is at capacity.
-    const joiner = new GroupJoiner({ groupTimeoutMs: cfg.groupTimeoutMs, dropDegenerate: cfg.dropDegenerate, lateWindowMs: 2 * cfg.ackWaitMs });
+    const joiner = new GroupJoiner({ groupTimeoutMs: cfg.groupTimeoutMs, dropDegenerate: cfg.dropDegenerate, overlongFilter: cfg.overlongFilter, lateWindowMs: 2 * cfg.ackWaitMs });
     const subjects = rlSubjects(ctx.names, ctx.runId);
     // Deliveries held until their group is published: group id -> resolvers of their handlers.
     const held = new Map<string, { settle: (how: 'published' | 'released') => void; d: Delivery<Verdict> }[]>();

@@ -61,6 +61,7 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
             verifyMs: performance.now() - t0,
             promptTokens: r.promptTokens,
             responseTokens: r.responseTokens,
+            finished: r.finished,
           };
           await ctx.sink.publish(subjects.verdicts(r.step, r.groupId), verdict);
           ctx.metrics.inc(`verifier/${outcome.kind}`);

@@ -23,6 +23,7 @@ export interface RlTopologyOptions {
   tasksPerBatch?: number;
   verifierConcurrency?: number;
   learner?: Record<string, unknown>;
+  normalizer?: Record<string, unknown>;
   /** The verifier actors, in place of one `verifier` for both domains. */
   verifiers?: TopologyInput['actors'];
 }
@@ -36,7 +37,7 @@ export function rlTopology(prefix: string, base: string, runDir: string, steps: 
     actors: {
       generator: { kind: 'generator', config: { tasksPerBatch: over.tasksPerBatch ?? TASKS, ackWaitMs: 2000, lingerMs: 20 } },
       ...(over.verifiers ?? { verifier: { kind: 'verifier', config: { ackWaitMs: 2000, concurrency: over.verifierConcurrency ?? 4 } } }),
-      normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
+      normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000, ...over.normalizer } },
       learner: {
         kind: 'learner',
         config: { base, runDir, steps, weights: over.weights ?? 'object-store', maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }], ...over.learner },
