@@ -58,7 +58,7 @@ import { initParams, type LlamaConfig, parseLlamaConfig } from '../ops/model/con
 import { Generator } from '../ops/model/generator.ts';
 import { Learner } from '../ops/model/learner.ts';
 import { groupAdvantages } from '../ops/recipe/advantage.ts';
-import { checkContext, codePool, CurriculumStage, mathPool, type PoolTask, selectTasks, sharedPrefixFor } from '../ops/recipe/curriculum.ts';
+import { checkContext, codePool, mathPool, type PoolTask, selectTasks, sharedPrefixFor } from '../ops/recipe/curriculum.ts';
 import { promptTokens, responseText } from '../ops/recipe/template.ts';
 import { type Judgement, JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
 import { Rng } from '../ops/rng.ts';
@@ -183,15 +183,13 @@ export function topology(base: string, runDir: string, steps: number, run: Strea
         config: {
           base,
           runDir,
-          steps,
           weights: 'file',
-          domain: DOMAIN,
+          stages: [{ domain: DOMAIN, steps, maxResponseTokens: MAX_TOKENS }],
           tasksPerStep: TASKS,
           groupSize: G,
           lr: 1e-5,
           threads: LEARN_THREADS,
           maxPolicyLag: run.maxPolicyLag,
-          curriculum: [{ fromStep: 0, maxResponseTokens: MAX_TOKENS }],
         },
       },
     },
@@ -411,9 +409,8 @@ interface Setup {
 async function benchLoop(json: boolean, baseFlag: string): Promise<number> {
   const { base, config, params } = policy(baseFlag);
   const pool = DOMAIN === 'code' ? codePool(generateCodeTasks({ seed: SEED, split: 'train', count: 5000 })) : mathPool(generateMathTasks({ seed: SEED, split: 'train', count: 5000 }));
-  const stage = CurriculumStage.parse({ fromStep: 0, maxResponseTokens: MAX_TOKENS });
-  checkContext(pool, [stage], config.max_position_embeddings);
-  const tasks = selectTasks(pool, new Map(), stage, SEED, 1, TASKS);
+  checkContext(pool, MAX_TOKENS, config.max_position_embeddings, 'bench');
+  const tasks = selectTasks(pool, new Map(), 1, SEED, 1, TASKS);
   // In-process baseline: the best of ORT threads busy-waiting (its default, best for a
   // process that has the cores to itself) and sleeping. Math: median of REPS steps each; the
   // costly verification's CPU per rollout is the faster setting's generation time per rollout.

@@ -4,6 +4,8 @@ import { Envelope, Id } from './common.ts';
 
 export const StepRecord = Envelope.extend({
   kind: z.literal('step'),
+  /** The recipe stage the step belongs to. */
+  stage: z.string().min(1).max(40).optional(),
   rolloutIds: z.array(Id),
   groupIds: z.array(Id),
   /** Metric name (a path such as `learner/entropy`) -> value. */

@@ -18,6 +18,8 @@ export const Task = Envelope.extend({
   groupSize: z.int().min(1).max(1024),
   /** Response-length cap of the current curriculum stage, in tokens. */
   maxResponseTokens: z.int().min(1),
+  /** The recipe stage that released it (the learner's stage names). */
+  stage: z.string().min(1).max(40).optional(),
   /** Difficulty level or other curation metadata. */
   meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
 });

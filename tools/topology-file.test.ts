@@ -58,7 +58,7 @@ describe('topology file validation', () => {
 
   describe('verifier roles (each rollout domain judged by one verifier actor)', () => {
     const gen = { kind: 'generator', config: {} } as const;
-    const learner = (domain: 'math' | 'code') => ({ kind: 'learner', config: { domain } }) as const;
+    const learner = (domain: 'math' | 'code') => ({ kind: 'learner', config: { stages: [{ domain, steps: 2, maxResponseTokens: 32 }] } }) as const;
     const verifier = (domains?: string[]) => ({ kind: 'verifier', config: domains ? { domains } : {} }) as const;
 
     it('accepts one verifier for both domains, and disjoint math and code roles', async () => {
@@ -77,9 +77,13 @@ describe('topology file validation', () => {
       expect(twice.message).toMatch(/actors\.c\.config\.domains: verifier actors 'b' and 'c' both judge code rollouts/);
     });
 
-    it("refuses a learner whose domain no verifier judges, when a generator publishes its rollouts", async () => {
+    it("refuses a learner stage whose domain no verifier judges, when a generator publishes its rollouts", async () => {
       const e = await errorOf({ name: 'rl', actors: { generator: gen, 'math-verifier': verifier(['math']), learner: learner('code') } });
-      expect(e.message).toMatch(/\n {2}actors\.learner\.config\.domain: the learner draws code tasks, but no verifier actor judges code rollouts \(math-verifier: math\)/);
+      expect(e.message).toMatch(/\n {2}actors\.learner\.config\.stages\.0\.domain: the learner's stage 1 draws code tasks, but no verifier actor judges code rollouts \(math-verifier: math\)/);
+      const twoStages = { kind: 'learner', config: { stages: [{ domain: 'math', steps: 2, maxResponseTokens: 32 }, { domain: 'code', steps: 2, maxResponseTokens: 32 }] } } as const;
+      const second = await errorOf({ name: 'rl', actors: { generator: gen, 'math-verifier': verifier(['math']), learner: twoStages } });
+      expect(second.message).toMatch(/actors\.learner\.config\.stages\.1\.domain: the learner's stage 2 draws code tasks/);
+      expect(second.message).not.toMatch(/stages\.0/);
       expect((await errorOf({ name: 'rl', actors: { generator: gen, learner: learner('math') } })).message).toMatch(/no verifier actor judges math rollouts \(no verifier actor\)/);
       // A learner alone (no rollouts published) is left alone.
       await expect(parseTopology({ name: 'rl', actors: { learner: learner('code') } }, 't')).resolves.toBeDefined();

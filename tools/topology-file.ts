@@ -2,7 +2,7 @@
 // actor's `config` against that actor's own schema (the definitions load through the registry).
 // Every problem names the field path (`actors.learner.config.lr`) and zod's message, which
 // gives the accepted range or, for choices, the allowed values. Across actors: each rollout
-// domain is judged by at most one verifier actor, and the learner's domain by exactly one.
+// domain is judged by at most one verifier actor, and each learner stage's domain by exactly one.
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { LearnerConfig } from '../actors/learner/config.ts';
@@ -65,11 +65,12 @@ function domainIssues(actors: { name: string; kind: string; config: unknown }[])
   // Without a generator no rollout is published (a learner-only topology, as in tests).
   const generates = actors.some((x) => x.kind === 'generator');
   for (const a of actors.filter((x) => generates && x.kind === 'learner')) {
-    const d = (a.config as LearnerConfig).domain;
-    if (!judgedBy.has(d)) {
+    (a.config as LearnerConfig).stages.forEach((stage, i) => {
+      const d = stage.domain;
+      if (judgedBy.has(d)) return;
       const roles = [...judgedBy].map(([domain, name]) => `${name}: ${domain}`).join(', ');
-      issues.push({ code: 'custom', input: d, path: ['actors', a.name, 'config', 'domain'], message: `the learner draws ${d} tasks, but no verifier actor judges ${d} rollouts (${roles || 'no verifier actor'}): add ${d} to a verifier's domains` });
-    }
+      issues.push({ code: 'custom', input: d, path: ['actors', a.name, 'config', 'stages', i, 'domain'], message: `the learner's stage ${i + 1} draws ${d} tasks, but no verifier actor judges ${d} rollouts (${roles || 'no verifier actor'}): add ${d} to a verifier's domains` });
+    });
   }
   return issues;
 }

@@ -1,21 +1,24 @@
-// `ace train`, the main job: the RL loop on the embedded default. Evaluates the base policy
+// `ace train`, the main job: the recipe on the embedded default. Evaluates the base policy
 // on the held-out math and code splits (`--eval-suite`), starts the topology (embedded
 // nats-server; one process each for the generator, the math verifier, the code verifier, the
-// advantage-normalizer and the learner, whose `--domain` picks math or code RL), prints one
-// line per optimizer step, then evaluates the final policy and prints a before/after table
-// with rows per suite. `--resume` continues a run whose processes were all killed, from its
-// last committed step. The defaults of the flags are the learner's and the topology's own
-// schema defaults.
+// advantage-normalizer and the learner), runs the recipe's stages one after another inside the
+// run (DEFAULT_RECIPE: math at growing length, hard prompts last, then code; `--domain` for one
+// stage; a topology file for any other), prints one line per optimizer step with its stage,
+// evaluates each stage's last checkpoint as the stage ends and prints the per-stage table, then
+// a before/after table with rows per suite. `--resume` continues a run whose processes were all
+// killed, from its last committed step. The defaults of the flags are the learner's and the
+// topology's own schema defaults.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { z } from 'zod';
 import { DEFAULT_CODE_MAX_RESPONSE_TOKENS, DEFAULT_MAX_RESPONSE_TOKENS, LearnerConfig } from '../actors/learner/config.ts';
 import { DONE_KEY, STEP_KEY } from '../actors/learner/learner.ts';
-import type { Domain } from '../contracts/common.ts';
+import { Domain } from '../contracts/common.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { Topology, type TopologyInput } from '../contracts/topology.ts';
 import { stepCheckpointDir } from '../ops/model/checkpoint.ts';
+import { placeStages, type RecipeStageInput, totalSteps } from '../ops/recipe/curriculum.ts';
 import type { EvalReport } from '../ops/recipe/evaluate.ts';
 import { defineCommand, type FlagValues } from './command.ts';
 import { comparisonTable, EVAL_FLAGS, evalCheckpoint, type EvalReports, EvalRequest, heldoutTasks, pct, reportFigures, suiteDomains } from './eval.ts';
@@ -26,22 +29,37 @@ import { parseTopology, readTopologyJson } from './topology-file.ts';
 
 const L = LearnerConfig.shape;
 
+/**
+ * The default recipe, the paper's schedule scaled down: math RL in three stages of growing
+ * response length (64 -> 96 -> 128 tokens; the paper's 8K -> 16K -> 24K), the last on the
+ * suite's hard levels (3-5) less the prompts the policy already solves (observed pass rate
+ * 0.75 or more in the earlier stages), then code RL in two stages (112 -> 136 tokens, the
+ * second without the code prompts it already solves).
+ */
+export const DEFAULT_RECIPE: RecipeStageInput[] = [
+  { name: 'math-64', domain: 'math', steps: 20, maxResponseTokens: 64 },
+  { name: 'math-96', domain: 'math', steps: 20, maxResponseTokens: 96 },
+  { name: 'math-128-hard', domain: 'math', steps: 20, maxResponseTokens: 128, source: { kind: 'synthetic', levels: [3, 4, 5] }, filter: { dropPassRateAtLeast: 0.75 } },
+  { name: 'code-112', domain: 'code', steps: 20, maxResponseTokens: 112 },
+  { name: 'code-136-hard', domain: 'code', steps: 20, maxResponseTokens: DEFAULT_CODE_MAX_RESPONSE_TOKENS, filter: { dropPassRateAtLeast: 0.75 } },
+];
+
 export const TRAIN_FLAGS = {
   'run-dir': { schema: z.string().default('runs/default'), help: 'run state: topology.json, checkpoints, logs, result.json', value: 'DIR' },
   topology: { schema: z.string().optional(), help: 'a topology file to run instead of the one built from these flags', value: 'FILE' },
   nats: { schema: z.string().optional(), help: 'use a running NATS server at this URL instead of starting one', value: 'URL' },
   resume: { schema: z.boolean().default(false), help: 'continue the run in --run-dir from its last committed step' },
-  steps: { schema: L.steps, help: 'optimizer steps' },
+  steps: { schema: z.int().min(1).optional(), help: `optimizer steps (default: the recipe's ${totalSteps(DEFAULT_RECIPE)}, its stages scaled in proportion; with --domain, 80)` },
   seed: { schema: Topology.shape.seed, help: "the run's one seed (prompt draws, sampling)" },
   base: { schema: L.base, help: 'checkpoint of the starting policy', value: 'DIR' },
   'tasks-per-step': { schema: L.tasksPerStep, help: 'prompts per step' },
   'group-size': { schema: L.groupSize, help: 'responses per prompt (G in GRPO)' },
   lr: { schema: L.lr, help: 'AdamW learning rate (constant)' },
   'max-unverified': { schema: Topology.shape.maxUnverified.unwrap().optional(), help: 'rollouts published and not yet verified, at most (backpressure; default: one step, tasks-per-step x group-size)' },
-  domain: { schema: L.domain, help: 'RL prompts: the math suite or the code suite (the code stage)' },
+  domain: { schema: Domain.optional(), help: 'one stage on this suite (math or code) instead of the default recipe' },
   'max-response-tokens': {
     schema: z.int().min(1).max(65_536).optional(),
-    help: `response-length cap, tokens (default ${DEFAULT_MAX_RESPONSE_TOKENS} for math, ${DEFAULT_CODE_MAX_RESPONSE_TOKENS} for code)`,
+    help: `response-length cap of the --domain stage, tokens (default ${DEFAULT_MAX_RESPONSE_TOKENS} for math, ${DEFAULT_CODE_MAX_RESPONSE_TOKENS} for code)`,
   },
   'eval-suite': { ...EVAL_FLAGS.suite, help: 'held-out suites of the before/after evaluation: math, code, or all' },
   'eval-problems': { ...EVAL_FLAGS.problems, help: 'held-out problems per suite of the before/after evaluation (code: at most about 1,800)' },
@@ -52,6 +70,29 @@ export const TRAIN_FLAGS = {
 } as const;
 
 export type TrainSettings = FlagValues<typeof TRAIN_FLAGS>;
+
+/**
+ * The stages of a run built from the flags: with --domain one stage on that suite, else the
+ * default recipe, whose stages --steps scales in proportion (each keeps at least one step).
+ */
+export function trainStages(s: Pick<TrainSettings, 'steps' | 'domain' | 'max-response-tokens'>): RecipeStageInput[] {
+  if (s.domain) {
+    const cap = s['max-response-tokens'] ?? (s.domain === 'code' ? DEFAULT_CODE_MAX_RESPONSE_TOKENS : DEFAULT_MAX_RESPONSE_TOKENS);
+    return [{ domain: s.domain, steps: s.steps ?? 80, maxResponseTokens: cap }];
+  }
+  if (s['max-response-tokens'] !== undefined) throw new CliError('USAGE', '--max-response-tokens sets the cap of a one-stage run: give --domain too\nHINT: the default recipe has its own caps per stage; change them in a topology file (--topology)');
+  if (s.steps === undefined) return DEFAULT_RECIPE;
+  if (s.steps < DEFAULT_RECIPE.length) throw new CliError('USAGE', `--steps ${s.steps} cannot hold the default recipe's ${DEFAULT_RECIPE.length} stages\nHINT: give at least ${DEFAULT_RECIPE.length}, or one stage with --domain`);
+  // Largest remainders, each stage at least one step, the sum exactly --steps.
+  const total = totalSteps(DEFAULT_RECIPE);
+  const exact = DEFAULT_RECIPE.map((st) => (st.steps * s.steps!) / total);
+  const steps = exact.map((x) => Math.max(1, Math.floor(x)));
+  const byRemainder = exact.map((_, i) => i).sort((a, b) => exact[b] - Math.floor(exact[b]) - (exact[a] - Math.floor(exact[a])) || a - b);
+  let left = s.steps - steps.reduce((a, b) => a + b, 0);
+  for (let k = 0; left > 0; k++, left--) steps[byRemainder[k % steps.length]]++;
+  for (; left < 0; left++) steps[steps.indexOf(Math.max(...steps))]--;
+  return DEFAULT_RECIPE.map((st, i) => ({ ...st, steps: steps[i] }));
+}
 
 export function trainTopology(s: TrainSettings): TopologyInput {
   return {
@@ -71,14 +112,12 @@ export function trainTopology(s: TrainSettings): TopologyInput {
         config: {
           base: resolve(s.base),
           runDir: resolve(s['run-dir']),
-          steps: s.steps,
           tasksPerStep: s['tasks-per-step'],
           groupSize: s['group-size'],
           lr: s.lr,
           // One machine: generators read each version straight from the step checkpoint.
           weights: 'file',
-          domain: s.domain,
-          curriculum: [{ fromStep: 0, maxResponseTokens: s['max-response-tokens'] ?? (s.domain === 'code' ? DEFAULT_CODE_MAX_RESPONSE_TOKENS : DEFAULT_MAX_RESPONSE_TOKENS) }],
+          stages: trainStages(s),
         },
       },
     },
@@ -88,15 +127,28 @@ export function trainTopology(s: TrainSettings): TopologyInput {
 function stepLine(r: StepRecord): string {
   const m = r.metrics;
   return (
-    `step ${String(r.step).padStart(3)}  v${r.policyVersion}  reward ${m['reward/mean'].toFixed(3)}  pass ${pct(m['reward/pass_rate'])}  ` +
+    `step ${String(r.step).padStart(3)}  ${r.stage ?? ''}  v${r.policyVersion}  reward ${m['reward/mean'].toFixed(3)}  pass ${pct(m['reward/pass_rate'])}  ` +
     `len ${m['response/mean_tokens'].toFixed(1)}  entropy ${m['learner/entropy'].toFixed(3)}  ${m['step/tokens_per_s'].toFixed(0)} tok/s  ${m['step/seconds'].toFixed(1)} s`
   );
 }
 
-/** eval-before.json / eval-after.json: one report per suite, the first 50 samples of each. */
+/** One report per suite, the first 50 samples of each. */
+const trimmed = (reports: EvalReports) => Object.fromEntries(Object.entries(reports).map(([d, r]) => [d, { ...r, samples: r.samples.slice(0, 50) }]));
+
+/** eval-before.json / eval-after.json. */
 function writeReports(path: string, reports: EvalReports): void {
-  const kept = Object.fromEntries(Object.entries(reports).map(([d, r]) => [d, { ...r, samples: r.samples.slice(0, 50) }]));
-  writeFileSync(path, `${JSON.stringify(kept, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(trimmed(reports), null, 2)}\n`);
+}
+
+/**
+ * The per-stage table, a row per stage as the paper lays it out: held-out avg@k and pass@k of
+ * each domain for the base and for the checkpoint that ends each stage evaluated so far.
+ */
+export function stageTable(rows: { name: string; steps: string; cap: string; reports: EvalReports }[], domains: readonly Domain[], k: number): string {
+  const cols = domains.flatMap((d) => [`${d} avg@${k}`, `${d} pass@${k}`]);
+  const lines = [`| stage | steps | cap | ${cols.join(' | ')} |`, `|---|---|---|${cols.map(() => '---|').join('')}`];
+  for (const r of rows) lines.push(`| ${r.name} | ${r.steps} | ${r.cap} | ${domains.flatMap((d) => [pct(r.reports[d]!.overall.avgAtK), pct(r.reports[d]!.overall.passAtK)]).join(' | ')} |`);
+  return `${lines.join('\n')}\n`;
 }
 
 function readReports(path: string): EvalReports {
@@ -110,10 +162,10 @@ const EXIT: Record<Interrupt | 'failure', number> = { SIGINT: 130, SIGTERM: 143,
 
 export const command = defineCommand({
   name: 'train',
-  summary: 'GRPO on the shipped base policy through the actors, with a before/after evaluation',
-  description: 'Evaluates the base on the held-out math and code splits (--eval-suite), starts the topology (embedded\nnats-server; one generator, math-verifier, code-verifier, advantage-normalizer and learner process; --domain\npicks math or code RL), prints one line per optimizer step, then evaluates the final policy and\nprints a before/after table with rows per suite.\nCtrl-C stops (exit 130; SIGTERM 143) in any phase; --resume continues. Exit 1 when an actor is in a crash loop;\n2 when the run dir is locked by another `ace`.',
+  summary: 'the recipe (math RL in length stages, then code RL) on the shipped base through the actors, evaluated per stage',
+  description: 'Evaluates the base on the held-out math and code splits (--eval-suite), starts the topology (embedded\nnats-server; one generator, math-verifier, code-verifier, advantage-normalizer and learner process) and\nruns the recipe: math-64, math-96, math-128-hard, code-112, code-136-hard (--domain: one stage instead;\n--topology: stages of your own). Prints one line per optimizer step with its stage, a per-stage table as\neach stage ends (its last checkpoint evaluated), then a before/after table with rows per suite.\nCtrl-C stops (exit 130; SIGTERM 143) in any phase; --resume continues. Exit 1 when an actor is in a crash loop;\n2 when the run dir is locked by another `ace`.',
   flags: TRAIN_FLAGS,
-  examples: ['ace train', 'ace train --steps 20 --tasks-per-step 16 --run-dir runs/short', 'ace train --run-dir runs/short --resume'],
+  examples: ['ace train', 'ace train --steps 20 --tasks-per-step 16 --run-dir runs/short', 'ace train --domain code --steps 80 --run-dir runs/code', 'ace train --run-dir runs/short --resume'],
   async run(values) {
     const runDir = resolve(values['run-dir']);
     const topologyPath = join(runDir, 'topology.json');
@@ -180,7 +232,44 @@ export const command = defineCommand({
       log('stopping now: actors killed without a drain');
       launched.kill();
     };
-    log(`run ${launched.runId}: ${learnerCfg.steps} steps x ${learnerCfg.tasksPerStep} prompts x ${learnerCfg.groupSize} samples; watch with \`ace monitor --state-dir ${values['run-dir']}\``);
+    const stages = placeStages(learnerCfg.stages);
+    const steps = totalSteps(learnerCfg.stages);
+    log(`run ${launched.runId}: ${steps} steps x ${learnerCfg.tasksPerStep} prompts x ${learnerCfg.groupSize} samples; watch with \`ace monitor --state-dir ${values['run-dir']}\``);
+    for (const p of stages) {
+      const src = p.stage.source.kind === 'curated' ? p.stage.source.path : `synthetic ${p.stage.domain} levels ${p.stage.source.levels.join(',')}`;
+      const drop = p.stage.filter.dropPassRateAtLeast < 1 ? `, drops prompts with pass rate >= ${p.stage.filter.dropPassRateAtLeast}` : '';
+      const band = p.stage.filter.solveRate ? `, solve rate in (${p.stage.filter.solveRate.above}, ${p.stage.filter.solveRate.below})` : '';
+      log(`stage ${p.name}: steps ${p.fromStep}-${p.endStep - 1}, ${p.stage.domain}, cap ${p.stage.maxResponseTokens} tokens, ${src}${drop}${band}`);
+    }
+
+    // Each stage's last checkpoint is evaluated as soon as the stage ends, one at a time, while
+    // the next stage trains (the results go to eval-stages.json; --resume redoes missing ones).
+    const stagesPath = join(runDir, 'eval-stages.json');
+    const stageEvals: Record<string, EvalReports> = before && existsSync(stagesPath) ? (JSON.parse(readFileSync(stagesPath, 'utf8')) as Record<string, EvalReports>) : {};
+    const stageRows = () => [
+      { name: 'base', steps: '-', cap: '-', reports: before! },
+      ...stages.filter((p) => stageEvals[p.name]).map((p) => ({ name: p.name, steps: `${p.fromStep}-${p.endStep - 1}`, cap: String(p.stage.maxResponseTokens), reports: stageEvals[p.name] })),
+    ];
+    let evalQueue: Promise<void> = Promise.resolve();
+    let evalFailure: Error | null = null;
+    const queued = new Set<string>();
+    const evalEndedStages = (committed: number) => {
+      if (!before) return;
+      for (const p of stages) {
+        if (p.endStep > committed || stageEvals[p.name] || queued.has(p.name)) continue;
+        queued.add(p.name);
+        evalQueue = evalQueue
+          .then(async () => {
+            log(`stage ${p.name} ended at step ${p.endStep}: evaluating its checkpoint`);
+            stageEvals[p.name] = await evalCheckpoint(evalReq(stepCheckpointDir(runDir, p.endStep)), heldout, evalProgress(`after ${p.name}`));
+            writeFileSync(stagesPath, `${JSON.stringify(Object.fromEntries(Object.entries(stageEvals).map(([n, r]) => [n, trimmed(r)])), null, 2)}\n`);
+            writeOut(`after stage ${p.name} (held-out, ${values['eval-problems']} problems per suite, T=0.6):\n${stageTable(stageRows(), evalDomains, k)}`);
+          })
+          .catch((err: Error) => {
+            evalFailure ??= err;
+          });
+      }
+    };
     const stepsStream = launched.names.streams.steps.name;
     let lastSeq = 0;
     const records: StepRecord[] = [];
@@ -190,26 +279,44 @@ export const command = defineCommand({
       const jsm = await jetstreamManager(launched.nc);
       const info = await jsm.streams.info(stepsStream);
       for (let seq = lastSeq + 1; seq <= info.state.last_seq; seq++) {
-        const m = await jsm.streams.getMessage(stepsStream, { seq }).catch(() => null);
+        // A missing sequence is skipped; a timeout is retried by the next poll from this record.
+        const m = await jsm.streams.getMessage(stepsStream, { seq }).catch((err: Error) => {
+          if (/timeout/i.test(`${err.name} ${err.message}`)) throw err;
+          return null;
+        });
+        lastSeq = seq;
         if (!m) continue;
         const r = m.json<StepRecord>();
         if (r.runId !== launched.runId) continue;
         records.push(r);
         log(stepLine(r));
+        evalEndedStages(r.step + 1);
       }
-      lastSeq = info.state.last_seq;
       return Boolean((await launched.runKv.get(DONE_KEY))?.value.length);
     };
     type Stop = { why: Interrupt } | { why: 'failure'; report: string };
+    // On --resume, stages that ended before the interruption and were not evaluated yet.
+    evalEndedStages(Number((await launched.runKv.get(STEP_KEY).catch(() => null))?.string() ?? '0'));
     const stopRequest: Promise<Stop> = Promise.race([
       interrupts.first.then((why) => ({ why })),
       launched.failure.then((report) => ({ why: 'failure' as const, report })),
     ]);
     let stopped: Stop | null = null;
+    // A poll that fails is retried: on a loaded machine (a stage evaluation in this process
+    // beside the actors) a request can time out while the server is fine. The run fails when
+    // the connection is closed or no poll has succeeded for LOST_AFTER_MS.
+    const LOST_AFTER_MS = 60_000;
+    let lastOk = Date.now();
     for (;;) {
       const polled = new Promise((r) => setTimeout(r, 1000)).then(poll).then(
-        (done) => ({ done }),
-        (err: Error): Stop => ({ why: 'failure', report: `lost the NATS server at ${launched.natsUrl}: ${err.message}` }),
+        (done) => {
+          lastOk = Date.now();
+          return { done };
+        },
+        (err: Error): Stop | { done: false } => {
+          if (!launched.nc.isClosed() && Date.now() - lastOk < LOST_AFTER_MS) return { done: false };
+          return { why: 'failure', report: `lost the NATS server at ${launched.natsUrl}: ${err.message}${launched.nc.isClosed() ? ' (connection closed)' : ` (no answer for ${((Date.now() - lastOk) / 1000).toFixed(0)} s)`}` };
+        },
       );
       const r = await Promise.race([polled, stopRequest]);
       if ('why' in r) {
@@ -227,10 +334,16 @@ export const command = defineCommand({
     const finalCkpt = stepCheckpointDir(runDir, committed);
     let after: EvalReports | null = null;
     if (before) {
-      after = await orExit('final', evalCheckpoint(evalReq(finalCkpt), heldout, evalProgress('after')));
+      evalEndedStages(committed);
+      await orExit('stage', evalQueue);
+      if (evalFailure) throw evalFailure;
+      // The final checkpoint ends the last stage: its evaluation is that stage's.
+      after = stageEvals[stages.at(-1)!.name] ?? null;
+      if (!after) throw new CliError('NO_EVAL', `the last stage's checkpoint (step ${committed}) was not evaluated`);
       writeReports(join(runDir, 'eval-after.json'), after);
       const caption = `metric (held-out, ${values['eval-problems']} problems per suite, T=0.6, top-p 0.95)`;
       writeOut(comparisonTable([{ name: 'base', reports: before }, { name: 'after RL', reports: after }], evalDomains, k, caption));
+      if (stages.length > 1) writeOut(`\nper stage:\n${stageTable(stageRows(), evalDomains, k)}`);
     }
     const figures = (reports: EvalReports | null) => reports && Object.fromEntries(evalDomains.map((d) => [d, reportFigures(reports[d]!)]));
     const result = {
@@ -241,6 +354,17 @@ export const command = defineCommand({
       before: figures(before),
       after: figures(after),
       k,
+      stages: stages.map((p) => ({
+        name: p.name,
+        domain: p.stage.domain,
+        fromStep: p.fromStep,
+        endStep: p.endStep,
+        maxResponseTokens: p.stage.maxResponseTokens,
+        source: p.stage.source,
+        filter: p.stage.filter,
+        checkpoint: stepCheckpointDir(runDir, p.endStep),
+        eval: figures(stageEvals[p.name] ?? null),
+      })),
     };
     writeFileSync(join(runDir, 'result.json'), `${JSON.stringify({ ...result, records }, null, 2)}\n`);
     if (values.json) writeOut(`${JSON.stringify(result)}\n`);

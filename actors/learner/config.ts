@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CurriculumStage } from '../../ops/recipe/curriculum.ts';
+import { Recipe } from '../../ops/recipe/curriculum.ts';
 
-/** Response-length cap of the default one-stage curriculum, tokens. */
+/** Response-length cap of a one-stage math run, tokens. */
 export const DEFAULT_MAX_RESPONSE_TOKENS = 96;
 /**
  * The cap for the code suite: its longest teacher program is 131 tokens and its longest prompt
@@ -14,18 +14,16 @@ export const LearnerConfig = z.strictObject({
   base: z.string().default('models/base'),
   /** Where step checkpoints go; `ace train` sets it. Default runs/default. */
   runDir: z.string().default('runs/default'),
-  /** Optimizer steps to run. Default 80 (the default `ace train`). */
-  steps: z.int().min(1).default(80),
+  /**
+   * The recipe: ordered stages (domain, prompt source, response cap, prompt filter, steps),
+   * switched at step boundaries inside the run. The run's length is the stages' steps summed.
+   * Default: one math stage of 80 steps, the synthetic suite, cap 96.
+   */
+  stages: Recipe.default([{ domain: 'math', steps: 80, source: { kind: 'synthetic', levels: [1, 2, 3, 4, 5], poolSize: 5000 }, maxResponseTokens: DEFAULT_MAX_RESPONSE_TOKENS, filter: { dropPassRateAtLeast: 1 } }]),
   /** Prompts per step (the rollout batch is tasksPerStep * groupSize). Default 32. */
   tasksPerStep: z.int().min(1).default(32),
   /** Responses per prompt, G. Default 8. */
   groupSize: z.int().min(2).default(8),
-  /** Distinct train-split tasks the step batches are drawn from. Default 5000. */
-  poolSize: z.int().min(1).default(5000),
-  /** Domain of the RL pool: the synthetic math suite (default) or the synthetic code suite. */
-  domain: z.enum(['math', 'code']).default('math'),
-  /** Difficulty levels of the RL pool. Default all. */
-  levels: z.array(z.int().min(1).max(5)).min(1).default([1, 2, 3, 4, 5]),
   /** AdamW learning rate (constant, as in the paper's RL stages). Default 2e-4. */
   lr: z.number().positive().default(2e-4),
   weightDecay: z.number().min(0).default(0),
@@ -55,8 +53,6 @@ export const LearnerConfig = z.strictObject({
    * Default true.
    */
   sharePrompts: z.boolean().default(true),
-  /** Response-length curriculum and hard-prompt stages. */
-  curriculum: z.array(CurriculumStage).min(1).default([{ fromStep: 0, maxResponseTokens: DEFAULT_MAX_RESPONSE_TOKENS, dropPassRateAtLeast: 1 }]),
   /**
    * Steps a rollout's policy version may lag the step it trains: 0 (default) is strictly
    * on-policy; k > 0 releases prompts k steps ahead, sampled with the version current at

@@ -21,9 +21,7 @@ import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
 import { type Checkpoint, loadCheckpoint, pruneCheckpoints, saveTrainerState, saveWeights, stepCheckpointDir, trainerState } from '../../ops/model/checkpoint.ts';
 import { Learner } from '../../ops/model/learner.ts';
-import { checkContext, codePool, mathPool, selectTasks, sharedPrefixFor, stageAt } from '../../ops/recipe/curriculum.ts';
-import { type CodeLevel, generateCodeTasks } from '../../ops/tasks/code.ts';
-import { generateMathTasks, type MathLevel } from '../../ops/tasks/math.ts';
+import { checkContext, CurriculumError, longestPrompt, passKey, placeStages, type PoolTask, selectTasks, sharedPrefixFor, stageAt, stagePool, taskIdOfPassKey, totalSteps } from '../../ops/recipe/curriculum.ts';
 import { listKeys, openKv } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
 import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
@@ -51,21 +49,27 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const ckpt: Checkpoint = loadCheckpoint(step > 0 ? stepCheckpointDir(cfg.runDir, step) : cfg.base);
     const { config, params } = ckpt;
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
-    const suite = { seed: ctx.topology.seed, split: 'train', count: cfg.poolSize } as const;
-    const pool =
-      cfg.domain === 'code'
-        ? codePool(generateCodeTasks({ ...suite, levels: cfg.levels as CodeLevel[] }))
-        : mathPool(generateMathTasks({ ...suite, levels: cfg.levels as MathLevel[] }));
-    checkContext(pool, cfg.curriculum, config.max_position_embeddings);
-    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pool) : 0;
+    // Every stage's pool now, so a bad source or a cap that does not fit fails at start, not
+    // hours in at its stage switch.
+    const steps = totalSteps(cfg.stages);
+    const placed = placeStages(cfg.stages);
+    const pools: PoolTask[][] = placed.map((p) => {
+      const pool = stagePool(p.stage, p.name, ctx.topology.seed);
+      if (pool.length < cfg.tasksPerStep) throw new CurriculumError('POOL_TOO_SMALL', `stage ${p.name}: its pool holds ${pool.length} prompts, fewer than tasksPerStep ${cfg.tasksPerStep}`);
+      checkContext(pool, p.stage.maxResponseTokens, config.max_position_embeddings, p.name);
+      return pool;
+    });
+    const longest = pools.reduce((m, pool) => (longestPrompt(pool) > longestPrompt(m) ? pool : m), pools[0]);
+    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(longest) : 0;
     const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings);
     const engine = new Learner(config, params, { buckets, threads: cfg.threads, spinWait: cfg.spinWait, sharedPrefix });
     const passRates = new Map<string, number>();
     for (const k of await listKeys(ctx.nc, ctx.names.kv.curriculum, 'pass.>')) {
       const e = await curriculumKv.get(k);
-      if (e?.value.length) passRates.set(k.slice('pass.'.length), Number(e.string()));
+      if (e?.value.length) passRates.set(taskIdOfPassKey(k), Number(e.string()));
     }
-    ctx.log(`starting at step ${step} of ${cfg.steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}); pool ${pool.length} ${cfg.domain} tasks`);
+    const stagesLine = placed.map((p, i) => `${p.name} (${p.stage.domain}, steps ${p.fromStep}-${p.endStep - 1}, cap ${p.stage.maxResponseTokens}, ${pools[i].length} prompts)`).join(', ');
+    ctx.log(`starting at step ${step} of ${steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}) in stage ${stageAt(cfg.stages, step).name}; stages: ${stagesLine}`);
 
     // Announced versions are immutable: the generators may already be sampling with them.
     const announcer: Announcer = { nc: ctx.nc, names: ctx.names, sink: ctx.sink, runId: ctx.runId, weights: cfg.weights, config, params };
@@ -76,10 +80,12 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const weightsPath = (version: number) => join(version === 0 ? cfg.base : stepCheckpointDir(cfg.runDir, version), 'model.safetensors');
     if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) await announce(step, { path: weightsPath(step) });
 
+    // Each stage's last checkpoint is kept whatever keepCheckpoints says: the per-stage table reads them.
+    const stageEnds = new Set(placed.map((p) => p.endStep));
     let released = step - 1;
     const releaseStep = async (s: number, version: number) => {
-      const stage = stageAt(cfg.curriculum, s);
-      const tasks = selectTasks(pool, passRates, stage, ctx.topology.seed, s, cfg.tasksPerStep);
+      const { stage, index, name } = stageAt(cfg.stages, s);
+      const tasks = selectTasks(pools[index], passRates, stage.filter.dropPassRateAtLeast, ctx.topology.seed, s, cfg.tasksPerStep);
       // All at once: one round trip on the critical path, not one per prompt. Their order in
       // the stream does not matter (row seeds fix each sample; groups add in index order).
       await Promise.all(tasks.map((t, i) => {
@@ -99,6 +105,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
           tests: t.tests,
           groupSize: cfg.groupSize,
           maxResponseTokens: stage.maxResponseTokens,
+          stage: name,
           meta: t.meta,
         };
         return ctx.sink.publish(subjects.prompts(s), msg);
@@ -107,14 +114,14 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     // Prompts through `current` + maxPolicyLag, tagged with the version current now; msgIDs
     // make a re-release after a restart a no-op.
     const releaseThrough = async (current: number) => {
-      for (let s = Math.max(current, released + 1); s <= Math.min(current + cfg.maxPolicyLag, cfg.steps - 1); s++) {
+      for (let s = Math.max(current, released + 1); s <= Math.min(current + cfg.maxPolicyLag, steps - 1); s++) {
         await releaseStep(s, current);
         released = s;
       }
     };
 
     let warmedUp = false;
-    while (step < cfg.steps && !ctx.drain.aborted) {
+    while (step < steps && !ctx.drain.aborted) {
       const t0 = Date.now();
       ctx.metrics.set('learner/step', step);
       await releaseThrough(step);
@@ -124,7 +131,12 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         await engine.warmup([...new Set([cfg.threads, Math.min(cfg.narrowThreads, cfg.threads)])]);
         warmedUp = true;
       }
-      const stage = stageAt(cfg.curriculum, step);
+      const { stage, name: stageNow, fromStep, index: stageIndex } = stageAt(cfg.stages, step);
+      ctx.metrics.set('learner/stage', stageIndex);
+      if (step === fromStep) {
+        ctx.log(`stage ${stageNow} from step ${step}: ${stage.domain}, cap ${stage.maxResponseTokens} tokens, ${stage.source.kind === 'curated' ? stage.source.path : `synthetic levels ${stage.source.levels.join(',')}`}`);
+        await curriculumKv.put('stage', stageNow);
+      }
 
       const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag, { narrow: Math.min(cfg.narrowThreads, cfg.threads), wide: cfg.threads });
       if (!result) break; // draining: nothing committed, the next incarnation redoes the step
@@ -171,16 +183,16 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       const seconds = (Date.now() - t0) / 1000;
       const times = { seconds, lastArrival: result.lastArrival, closed: tClosed, optimized: tOptimized, announced: tAnnounced, saved: tSaved };
       const metrics = stepMetrics(step, result, stage.maxResponseTokens, stats, report, times);
-      await ctx.sink.publish(subjects.steps(), stepRecord(ctx.runId, step, result, metrics, t0, Date.now()));
-      await Promise.all([...stepRates].map(([taskId, rate]) => curriculumKv.put(`pass.${taskId}`, String(rate))));
+      await ctx.sink.publish(subjects.steps(), stepRecord(ctx.runId, step, stageNow, result, metrics, t0, Date.now()));
+      await Promise.all([...stepRates].map(([taskId, rate]) => curriculumKv.put(passKey(taskId), String(rate))));
       await runKv.put(STEP_KEY, String(next)); // the commit point
       step = next;
       for (const d of result.deliveries) d.ack();
       await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
-      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints);
+      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, stageEnds);
       ctx.log(`step ${step - 1} done in ${seconds.toFixed(1)} s: reward ${metrics['reward/mean'].toFixed(3)} loss ${stats.loss.toFixed(4)} entropy ${stats.entropy.toFixed(3)}`);
     }
-    if (step >= cfg.steps) await runKv.put(DONE_KEY, String(step));
+    if (step >= steps) await runKv.put(DONE_KEY, String(step));
   },
 };
 

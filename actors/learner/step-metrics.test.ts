@@ -61,7 +61,7 @@ describe('step metrics', () => {
   });
 
   it('the ledger entry leaves out the rollouts of dropped and off-policy groups', () => {
-    const r = stepRecord('r', 4, s, { m: 1 }, 1000, 3000);
-    expect(r).toEqual({ kind: 'step', id: 'step.r.4', runId: 'r', step: 4, policyVersion: 4, ts: 3000, rolloutIds: ['a', 'b', 'c', 'd', 'e'], groupIds: ['g.s4.0', 'g.s4.1', 'g.s4.2', 'g.s4.3'], metrics: { m: 1 }, startedAt: 1000, endedAt: 3000 });
+    const r = stepRecord('r', 4, 'hard', s, { m: 1 }, 1000, 3000);
+    expect(r).toEqual({ kind: 'step', id: 'step.r.4', runId: 'r', step: 4, policyVersion: 4, ts: 3000, stage: 'hard', rolloutIds: ['a', 'b', 'c', 'd', 'e'], groupIds: ['g.s4.0', 'g.s4.1', 'g.s4.2', 'g.s4.3'], metrics: { m: 1 }, startedAt: 1000, endedAt: 3000 });
   });
 });

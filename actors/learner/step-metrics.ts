@@ -67,7 +67,7 @@ export function stepMetrics(step: number, s: StepGroups, maxResponseTokens: numb
 }
 
 /** The step's ledger entry: the rollouts that trained it (not those of dropped or off-policy groups). */
-export function stepRecord(runId: string, step: number, s: StepGroups, metrics: Record<string, number>, startedAt: number, now: number): StepRecord {
+export function stepRecord(runId: string, step: number, stage: string, s: StepGroups, metrics: Record<string, number>, startedAt: number, now: number): StepRecord {
   return {
     kind: 'step',
     id: `step.${runId}.${step}`,
@@ -75,6 +75,7 @@ export function stepRecord(runId: string, step: number, s: StepGroups, metrics: 
     step,
     policyVersion: step,
     ts: now,
+    stage,
     rolloutIds: s.groups.flatMap((g) => (g.dropped || s.offPolicy.has(g.groupId) ? [] : g.members.map((m) => m.rolloutId))),
     groupIds: s.groups.map((g) => g.groupId),
     metrics,

@@ -193,7 +193,7 @@ describe("a finished run's directory", () => {
         normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
         learner: {
           kind: 'learner',
-          config: { base: tinyPolicy(), runDir, steps: STEPS, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
+          config: { base: tinyPolicy(), runDir, tasksPerStep: TASKS, groupSize: G, buckets: [{ batch: 4, length: 64 }], stages: [{ domain: 'math', steps: STEPS, source: { kind: 'synthetic', poolSize: 200 }, maxResponseTokens: 16 }] },
         },
       },
     });

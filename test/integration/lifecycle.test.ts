@@ -197,7 +197,7 @@ describe('a run that survives its user', () => {
         normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000 } },
         learner: {
           kind: 'learner',
-          config: { base, runDir, steps: STEPS, tasksPerStep: 4, groupSize: 4, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }] },
+          config: { base, runDir, tasksPerStep: 4, groupSize: 4, buckets: [{ batch: 4, length: 64 }], stages: [{ domain: 'math', steps: STEPS, source: { kind: 'synthetic', poolSize: 200 }, maxResponseTokens: 16 }] },
         },
       },
     });
@@ -208,7 +208,7 @@ describe('a run that survives its user', () => {
       writeFileSync(file, JSON.stringify(trainTopology(runDir)));
       // Verification burns 25 ms of CPU per rollout, so the run is mid-way when interrupted.
       const t = ace(['train', '--run-dir', runDir, '--topology', file, '--no-eval'], injectionEnv({ verifier: { burnMsPerRollout: 25 } }));
-      await whileRunning(t, 'the first step', async () => /step +0 +v0/.test(t.output()), 180_000);
+      await whileRunning(t, 'the first step', async () => /step +0 +1-math +v0/.test(t.output()), 180_000);
       process.kill(-t.pid, 'SIGINT');
       expect(await exitWithin(t, 60_000), t.output()).toBe(130);
       expect(t.output()).toMatch(/interrupted \(SIGINT\) at step \d+/);

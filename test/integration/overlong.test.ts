@@ -19,9 +19,10 @@ describe('overlong filtering', () => {
   it('leaves responses cut by the cap out of the group statistics and the loss, and only those', async () => {
     // The shipped base on easy math with a 28-token cap: its answers run about 37 tokens, so a
     // step holds both finished and cut responses.
-    const learner = { base: resolve('models/base'), levels: [1, 2], buckets: undefined, curriculum: [{ fromStep: 0, maxResponseTokens: 28 }] };
+    const learner = { base: resolve('models/base'), buckets: undefined };
+    const stage = { source: { kind: 'synthetic', levels: [1, 2], poolSize: 200 }, maxResponseTokens: 28 };
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-    const t = startTrain(rlTopology('ol', resolve('models/base'), runDir, 2, { learner, normalizer: { overlongFilter: true } }), nats.server.url, runDir);
+    const t = startTrain(rlTopology('ol', resolve('models/base'), runDir, 2, { learner, stage, normalizer: { overlongFilter: true } }), nats.server.url, runDir);
     expect(await t.exit, t.output()).toBe(0);
 
     const rollouts = new Map((await readAll<Rollout>(nats.nc, 'OL_ROLLOUTS', 'ol.rollouts.>')).map((m) => [m.value.id, m.value]));

@@ -27,7 +27,7 @@ describe('the RL loop (tiny policy)', () => {
     expect(await t.exit, t.output()).toBe(0);
     const { records } = await checkLedger(nats.nc, 'ra', 3);
     expect(records.every((r) => Number.isFinite(r.metrics['learner/entropy']))).toBe(true);
-    expect(t.output()).toMatch(/step +2 +v2 +reward/);
+    expect(t.output()).toMatch(/step +2 +1-math +v2 +reward/);
     // Re-judging the recorded rollouts with the same verifier changes no reward.
     const rv = await runAce(['reverify', '--nats', nats.server.url, '--topology', join(runDir, 'topology.json')], 120_000);
     expect(rv.code, rv.stderr).toBe(0);
@@ -54,12 +54,13 @@ describe('the RL loop (tiny policy)', () => {
   it('is reproducible: runs that batch and verify differently end on the same weights', async () => {
     // The shipped base on easy levels, so groups mix rewards and every step moves the weights
     // (the tiny random policy never scores, so its advantages, and updates, are all zero).
-    const learner = { base: resolve('models/base'), levels: [1, 2], buckets: undefined, curriculum: [{ fromStep: 0, maxResponseTokens: 40 }] };
+    const learner = { base: resolve('models/base'), buckets: undefined };
+    const stage = { source: { kind: 'synthetic', levels: [1, 2], poolSize: 200 }, maxResponseTokens: 40 };
     const digests: string[][] = [];
     const rewards: number[] = [];
     for (const [prefix, over] of [
-      ['rg', { tasksPerBatch: TASKS, verifierConcurrency: 4, learner }],
-      ['rh', { tasksPerBatch: 1, verifierConcurrency: 1, learner }],
+      ['rg', { tasksPerBatch: TASKS, verifierConcurrency: 4, learner, stage }],
+      ['rh', { tasksPerBatch: 1, verifierConcurrency: 1, learner, stage }],
     ] as const) {
       const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
       const t = startTrain(rlTopology(prefix, base, runDir, 3, over), nats.server.url, runDir);

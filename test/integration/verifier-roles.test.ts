@@ -29,7 +29,7 @@ const roles = (): TopologyInput['actors'] => ({
   'code-verifier': { kind: 'verifier', config: { domains: ['code'], ackWaitMs: 2000, concurrency: 4 } },
 });
 // Code prompts run to 119 tokens: the tiny policy gets a longer context for them.
-const learnerFor = (domain: Domain) => (domain === 'code' ? { domain, buckets: [{ batch: 4, length: 256 }] } : { domain });
+const learnerFor = (domain: Domain) => (domain === 'code' ? { learner: { buckets: [{ batch: 4, length: 256 }] }, stage: { domain } } : { stage: { domain } });
 
 describe('verifier roles (math and code apart)', () => {
   const nats = useNats(() => {
@@ -43,7 +43,7 @@ describe('verifier roles (math and code apart)', () => {
     for (const [prefix, domain, other] of [['va', 'code', 'math'], ['vb', 'math', 'code']] as const) {
       const P = prefix.toUpperCase();
       const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
-      const t = startTrain(rlTopology(prefix, base, runDir, 2, { verifiers: roles(), maxUnverified, learner: learnerFor(domain) }), nats.server.url, runDir, [], burn(20));
+      const t = startTrain(rlTopology(prefix, base, runDir, 2, { verifiers: roles(), maxUnverified, ...learnerFor(domain) }), nats.server.url, runDir, [], burn(20));
       const { maxInFlight, samples } = await sampleInFlight(nats.nc, `${P}_ROLLOUTS`, ROLES, t.exit, 10);
       expect(await t.exit, t.output()).toBe(0);
       await checkLedger(nats.nc, prefix, 2);
@@ -79,7 +79,7 @@ describe('verifier roles (math and code apart)', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
     const steps = 5;
     // 25 ms of CPU per rollout (>= 0.4 s a step): the kill lands while rollouts are ack-pending.
-    const t = startTrain(rlTopology('vc', base, runDir, steps, { verifiers: roles(), learner: learnerFor('code') }), nats.server.url, runDir, [], burn(25));
+    const t = startTrain(rlTopology('vc', base, runDir, steps, { verifiers: roles(), ...learnerFor('code') }), nats.server.url, runDir, [], burn(25));
     let exited = false;
     t.exit.then(() => (exited = true));
     const jsm = await jetstreamManager(nats.nc);

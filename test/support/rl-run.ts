@@ -23,6 +23,8 @@ export interface RlTopologyOptions {
   tasksPerBatch?: number;
   verifierConcurrency?: number;
   learner?: Record<string, unknown>;
+  /** Settings of the one recipe stage (domain math, the 200-prompt synthetic pool, cap 16 by default). */
+  stage?: Record<string, unknown>;
   normalizer?: Record<string, unknown>;
   /** The verifier actors, in place of one `verifier` for both domains. */
   verifiers?: TopologyInput['actors'];
@@ -40,7 +42,17 @@ export function rlTopology(prefix: string, base: string, runDir: string, steps: 
       normalizer: { kind: 'normalizer', config: { ackWaitMs: 2000, ...over.normalizer } },
       learner: {
         kind: 'learner',
-        config: { base, runDir, steps, weights: over.weights ?? 'object-store', maxPolicyLag: over.maxPolicyLag ?? 0, tasksPerStep: TASKS, groupSize: G, poolSize: 200, buckets: [{ batch: 4, length: 64 }], curriculum: [{ fromStep: 0, maxResponseTokens: 16 }], ...over.learner },
+        config: {
+          base,
+          runDir,
+          weights: over.weights ?? 'object-store',
+          maxPolicyLag: over.maxPolicyLag ?? 0,
+          tasksPerStep: TASKS,
+          groupSize: G,
+          buckets: [{ batch: 4, length: 64 }],
+          stages: [{ domain: 'math', steps, source: { kind: 'synthetic', poolSize: 200 }, maxResponseTokens: 16, ...over.stage }],
+          ...over.learner,
+        },
       },
     },
   };
