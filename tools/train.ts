@@ -61,6 +61,8 @@ export const TRAIN_FLAGS = {
     schema: z.int().min(1).max(65_536).optional(),
     help: `response-length cap of the --domain stage, tokens (default ${DEFAULT_MAX_RESPONSE_TOKENS} for math, ${DEFAULT_CODE_MAX_RESPONSE_TOKENS} for code)`,
   },
+  'dynamic-sampling': { schema: z.boolean().default(false), help: 'replace groups whose rewards are all equal with new prompts (up to 3 x tasks-per-step a step; off in the paper)' },
+  'overlong-filter': { schema: z.boolean().default(false), help: 'leave responses cut by the length cap out of the loss instead of scoring them 0 (off in the paper)' },
   'eval-suite': { ...EVAL_FLAGS.suite, help: 'held-out suites of the before/after evaluation: math, code, or all' },
   'eval-problems': { ...EVAL_FLAGS.problems, help: 'held-out problems per suite of the before/after evaluation (code: at most about 1,800)' },
   'eval-k': { ...EVAL_FLAGS.k, help: 'samples per held-out problem (avg@k, pass@k)' },
@@ -105,7 +107,7 @@ export function trainTopology(s: TrainSettings): TopologyInput {
       // Math and code verification as roles that scale apart (`ace scale code-verifier=3`).
       'math-verifier': { kind: 'verifier', instances: 1, config: { domains: ['math'] } },
       'code-verifier': { kind: 'verifier', instances: 1, config: { domains: ['code'] } },
-      normalizer: { kind: 'normalizer', instances: 1, config: {} },
+      normalizer: { kind: 'normalizer', instances: 1, config: s['overlong-filter'] ? { overlongFilter: true } : {} },
       learner: {
         kind: 'learner',
         instances: 1,
@@ -118,6 +120,7 @@ export function trainTopology(s: TrainSettings): TopologyInput {
           // One machine: generators read each version straight from the step checkpoint.
           weights: 'file',
           stages: trainStages(s),
+          ...(s['dynamic-sampling'] ? { dynamicSampling: true } : {}),
         },
       },
     },

@@ -30,6 +30,8 @@ export async function collectStep(
   groups: number,
   maxPolicyLag: number,
   threads: { narrow: number; wide: number },
+  /** Dynamic sampling: groups released at most, and how a new group's prompt is released. */
+  dynamic?: { maxGroups: number; release: (index: number) => Promise<void> },
 ): Promise<CollectedStep | null> {
   const subjects = rlSubjects(ctx.names, ctx.runId);
   const durable = `learner-s${step}`;
@@ -44,7 +46,7 @@ export async function collectStep(
     ack_wait: nanos(3_600_000),
     max_ack_pending: 100_000,
   });
-  const acc = new StepAccumulator<GradientPart>(step, groups, maxPolicyLag);
+  const acc = new StepAccumulator<GradientPart>(step, groups, maxPolicyLag, dynamic?.maxGroups ?? groups);
   const deliveries: Delivery<ScoredGroup>[] = [];
   const collected = (lastArrival: number): CollectedStep => ({ groups: acc.inOrder(), offPolicy: acc.offPolicy, deliveries, lastArrival });
   return new Promise((resolve, reject) => {
@@ -67,10 +69,14 @@ export async function collectStep(
           chain = chain
             .then(async () => {
               waiting--;
-              const g = d.value;
               deliveries.push(d);
-              const a = acc.admit(g);
+              const a = acc.admit(d.value);
               if (!a) return;
+              const g = a.group;
+              for (const index of a.refill) {
+                ctx.metrics.inc('learner/refilled_groups');
+                await dynamic!.release(index);
+              }
               let part: GradientPart | null = null;
               if (a.offPolicy) {
                 ctx.log(`group ${g.groupId} has policy v${g.policyVersion}, outside [${step - maxPolicyLag}, ${step}] for step ${step}: left out`);

@@ -24,6 +24,15 @@ export const LearnerConfig = z.strictObject({
   tasksPerStep: z.int().min(1).default(32),
   /** Responses per prompt, G. Default 8. */
   groupSize: z.int().min(2).default(8),
+  /**
+   * Dynamic sampling (DAPO's option; the paper does not use it): a group whose advantages are
+   * all zero (all rewards equal) is left out of the step, and a new prompt from the step's
+   * seeded draw is released in its place, until the step has tasksPerStep groups with signal
+   * or maxGroupsPerStep groups were released. Default false.
+   */
+  dynamicSampling: z.boolean().default(false),
+  /** With dynamicSampling: prompts released per step at most. Default 3 x tasksPerStep. */
+  maxGroupsPerStep: z.int().min(1).optional(),
   /** AdamW learning rate (constant, as in the paper's RL stages). Default 2e-4. */
   lr: z.number().positive().default(2e-4),
   weightDecay: z.number().min(0).default(0),

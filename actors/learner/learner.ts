@@ -83,33 +83,48 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     // Each stage's last checkpoint is kept whatever keepCheckpoints says: the per-stage table reads them.
     const stageEnds = new Set(placed.map((p) => p.endStep));
     let released = step - 1;
+    // Dynamic sampling may release up to maxGroups prompts for a step: the step's draw is made
+    // once, that long, and kept (its first tasksPerStep are the step's batch, the rest refills).
+    const maxGroups = cfg.dynamicSampling ? (cfg.maxGroupsPerStep ?? 3 * cfg.tasksPerStep) : cfg.tasksPerStep;
+    const draws = new Map<number, PoolTask[]>();
+    const drawOf = (s: number) => {
+      let d = draws.get(s);
+      if (!d) {
+        const { stage, index } = stageAt(cfg.stages, s);
+        d = selectTasks(pools[index], passRates, stage.filter.dropPassRateAtLeast, ctx.topology.seed, s, Math.min(maxGroups, pools[index].length));
+        draws.set(s, d);
+        for (const old of draws.keys()) if (old < s - cfg.maxPolicyLag - 1) draws.delete(old);
+      }
+      return d;
+    };
+    const publishTask = (s: number, i: number, version: number) => {
+      const { stage, name } = stageAt(cfg.stages, s);
+      const t = drawOf(s)[i];
+      const msg: Task = {
+        kind: 'task',
+        id: `task.${ctx.runId}.s${s}.${i}`,
+        runId: ctx.runId,
+        step: s,
+        policyVersion: version,
+        ts: Date.now(),
+        taskId: t.id,
+        groupId: `g.s${s}.${i}`,
+        groupIndex: i,
+        domain: t.domain,
+        prompt: t.prompt,
+        gold: t.gold,
+        tests: t.tests,
+        groupSize: cfg.groupSize,
+        maxResponseTokens: stage.maxResponseTokens,
+        stage: name,
+        meta: t.meta,
+      };
+      return ctx.sink.publish(subjects.prompts(s), msg);
+    };
+    // All at once: one round trip on the critical path, not one per prompt. Their order in
+    // the stream does not matter (row seeds fix each sample; groups add in index order).
     const releaseStep = async (s: number, version: number) => {
-      const { stage, index, name } = stageAt(cfg.stages, s);
-      const tasks = selectTasks(pools[index], passRates, stage.filter.dropPassRateAtLeast, ctx.topology.seed, s, cfg.tasksPerStep);
-      // All at once: one round trip on the critical path, not one per prompt. Their order in
-      // the stream does not matter (row seeds fix each sample; groups add in index order).
-      await Promise.all(tasks.map((t, i) => {
-        const msg: Task = {
-          kind: 'task',
-          id: `task.${ctx.runId}.s${s}.${i}`,
-          runId: ctx.runId,
-          step: s,
-          policyVersion: version,
-          ts: Date.now(),
-          taskId: t.id,
-          groupId: `g.s${s}.${i}`,
-          groupIndex: i,
-          domain: t.domain,
-          prompt: t.prompt,
-          gold: t.gold,
-          tests: t.tests,
-          groupSize: cfg.groupSize,
-          maxResponseTokens: stage.maxResponseTokens,
-          stage: name,
-          meta: t.meta,
-        };
-        return ctx.sink.publish(subjects.prompts(s), msg);
-      }));
+      await Promise.all(Array.from({ length: cfg.tasksPerStep }, (_, i) => publishTask(s, i, version)));
     };
     // Prompts through `current` + maxPolicyLag, tagged with the version current now; msgIDs
     // make a re-release after a restart a no-op.
@@ -138,7 +153,9 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         await curriculumKv.put('stage', stageNow);
       }
 
-      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag, { narrow: Math.min(cfg.narrowThreads, cfg.threads), wide: cfg.threads });
+      const current = step;
+      const dynamic = cfg.dynamicSampling ? { maxGroups: Math.min(maxGroups, drawOf(step).length), release: async (i: number) => void (await publishTask(current, i, current)) } : undefined;
+      const result = await collectStep(ctx, engine, step, cfg.tasksPerStep, cfg.maxPolicyLag, { narrow: Math.min(cfg.narrowThreads, cfg.threads), wide: cfg.threads }, dynamic);
       if (!result) break; // draining: nothing committed, the next incarnation redoes the step
       const tClosed = performance.now();
 

@@ -71,8 +71,8 @@ describe('StepAccumulator', () => {
 
   it('reports the last group to arrive', () => {
     const acc = new StepAccumulator<string>(0, 2, 0);
-    expect(acc.admit(group(0, 1))).toEqual({ index: 1, offPolicy: false, last: false });
-    expect(acc.admit(group(0, 0))).toEqual({ index: 0, offPolicy: false, last: true });
+    expect(acc.admit(group(0, 1))).toMatchObject({ index: 1, refill: [], offPolicy: false, last: false });
+    expect(acc.admit(group(0, 0))).toMatchObject({ index: 0, refill: [], offPolicy: false, last: true });
     expect(acc.complete).toBe(false); // every group in, but no part put yet
   });
 
@@ -106,5 +106,70 @@ describe('StepAccumulator', () => {
     expect([...acc.offPolicy]).toEqual(['g.s5.0', 'g.s5.2']);
     expect([acc.put(0, null), acc.put(2, null), acc.put(1, 'p1'), acc.put(3, 'p3')]).toEqual([[], [], ['p1'], ['p3']]);
     expect(acc.complete).toBe(true);
+  });
+
+  describe('dynamic sampling', () => {
+    // Groups with signal have a nonzero advantage; `flat` ones are all-equal.
+    const signal = (step: number, i: number) => group(step, i, { members: [{ ...group(step, i).members[0], advantage: 0.5 }] });
+    const flat = (step: number, i: number) => group(step, i);
+    /** Admits in `order`; kind(i) says whether index i has signal; returns the refills asked for, the parts added and the step's groups. */
+    function run(order: number[], hasSignal: (i: number) => boolean, groups = 3, maxGroups = 6) {
+      const acc = new StepAccumulator<string>(1, groups, 0, maxGroups);
+      const refills: number[] = [];
+      const added: string[] = [];
+      const pending = [...order];
+      // Indices arrive only once released (0 .. groups - 1 at first, then each refill).
+      const released = new Set(Array.from({ length: groups }, (_, i) => i));
+      while (!acc.complete) {
+        const i = pending.find((x) => released.has(x));
+        if (i === undefined) throw new Error(`stuck: released ${[...released]}`);
+        pending.splice(pending.indexOf(i), 1);
+        const a = acc.admit(hasSignal(i) ? signal(1, i) : flat(1, i))!;
+        for (const r of a.refill) released.add(r);
+        refills.push(...a.refill);
+        added.push(...acc.put(a.index, a.group.dropped ? null : `p${a.index}`));
+      }
+      return { refills, added, groups: acc.inOrder().map((g) => [g.groupIndex, g.dropped]), withSignal: acc.withSignal };
+    }
+
+    it('refills the step for each group without signal until it has `groups` with signal, whatever the arrival order', () => {
+      const hasSignal = (i: number) => i !== 1 && i !== 3;
+      const a = run([0, 1, 2, 3, 4, 5], hasSignal);
+      const b = run([2, 1, 0, 4, 3, 5], hasSignal);
+      expect(a.refills).toEqual([3, 4]);
+      expect(a.added).toEqual(['p0', 'p2', 'p4']);
+      expect(a.groups).toEqual([[0, false], [1, true], [2, false], [3, true], [4, false]]);
+      expect(a.withSignal).toBe(3);
+      expect(b.added).toEqual(a.added);
+      expect(b.groups).toEqual(a.groups);
+    });
+
+    it('stops at maxGroups: the step closes with fewer groups with signal', () => {
+      const r = run([0, 1, 2, 3, 4, 5], (i) => i === 0);
+      expect(r.refills).toEqual([3, 4, 5]);
+      expect(r.groups).toHaveLength(6);
+      expect(r.withSignal).toBe(1);
+      expect(r.added).toEqual(['p0']);
+    });
+
+    it('after a restart, takes a refill group that arrives before the group it replaced', () => {
+      // Index 3 was released before the crash (group 1 had no signal); the fresh consumer
+      // delivers it first.
+      const acc = new StepAccumulator<string>(1, 3, 0, 6);
+      expect(acc.admit(signal(1, 3))!.refill).toEqual([]);
+      acc.put(3, 'p3');
+      for (const [i, s] of [[0, true], [1, false], [2, true]] as const) {
+        const a = acc.admit(s ? signal(1, i) : flat(1, i))!;
+        expect(a.refill).toEqual(i === 1 ? [3] : []);
+        acc.put(i, s ? `p${i}` : null);
+      }
+      expect(acc.complete).toBe(true);
+      expect(acc.size).toBe(4);
+    });
+
+    it('is off when maxGroups equals groups: all-equal groups count as they are', () => {
+      const acc = new StepAccumulator<string>(1, 2, 0);
+      expect(acc.admit(flat(1, 0))).toMatchObject({ refill: [], group: { dropped: false } });
+    });
   });
 });

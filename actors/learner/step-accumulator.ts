@@ -3,6 +3,14 @@
 // run) does not depend on arrival order. Pure and synchronous: the caller computes each part
 // (ORT) and adds the released ones; `P` is whatever it computes. Not the stream consumer
 // (collect-step.ts) and not the optimizer step.
+//
+// Dynamic sampling (maxGroups > groups): a group whose advantages are all zero (all rewards
+// equal, or dropped by the normalizer) carries no signal; it is marked dropped and the step
+// grows by one group (index groups, groups + 1, ...), for which the caller releases a new
+// prompt, until `groups` groups with signal are in or maxGroups are released. The step's
+// groups are then indices 0 .. target - 1 with target = min(maxGroups, groups + degenerate
+// among them): a fixed point of the groups' own contents, so arrival order, and a restart
+// that re-reads the step's groups, give the same step.
 import type { ScoredGroup } from '../../contracts/scored.ts';
 import { CodedError } from '../../ops/errors.ts';
 
@@ -10,6 +18,10 @@ export class StepAccumulatorError extends CodedError<'WRONG_STEP' | 'INDEX_OUT_O
 
 export interface Admitted {
   index: number;
+  /** The group as taken in (dynamic sampling marks a group without signal dropped). */
+  group: ScoredGroup;
+  /** Dynamic sampling: indices the step grew by with this group (their prompts are to be released). */
+  refill: number[];
   /** Sampled with a version outside [step - maxPolicyLag, step]: counts toward the step, adds no gradient. */
   offPolicy: boolean;
   /** The step's last group to arrive. */
@@ -23,22 +35,33 @@ export class StepAccumulator<P> {
   /** Parts put but not yet released: they wait for every lower index. */
   private readonly parked = new Map<number, P | null>();
   private nextIndex = 0;
+  /** Groups the step is made of now: `groups`, grown by dynamic sampling. */
+  private target: number;
 
   constructor(
     readonly step: number,
-    /** Groups in the step (its tasksPerStep). */
+    /** Groups with signal the step wants (its tasksPerStep). */
     readonly groups: number,
     readonly maxPolicyLag: number,
-  ) {}
+    /** Groups released at most for the step (dynamic sampling when above `groups`). */
+    readonly maxGroups: number = groups,
+  ) {
+    this.target = groups;
+  }
 
   /** Groups taken in so far. */
   get count(): number {
     return this.received.size;
   }
 
+  /** Groups the step is made of (its indices are 0 .. size - 1). */
+  get size(): number {
+    return this.target;
+  }
+
   /** Every group taken in and every part released. */
   get complete(): boolean {
-    return this.nextIndex === this.groups;
+    return this.nextIndex >= this.target;
   }
 
   /**
@@ -47,21 +70,33 @@ export class StepAccumulator<P> {
    * index outside [0, groups).
    */
   admit(g: ScoredGroup): Admitted | null {
-    if (this.received.size >= this.groups) return null;
+    if (this.complete) return null;
     const where = `scored group ${g.groupId} (step ${g.step}, index ${g.groupIndex})`;
     if (g.step !== this.step) throw new StepAccumulatorError('WRONG_STEP', `${where} is not of step ${this.step}`);
-    if (!Number.isInteger(g.groupIndex) || g.groupIndex < 0 || g.groupIndex >= this.groups) {
-      throw new StepAccumulatorError('INDEX_OUT_OF_RANGE', `${where} is not one of step ${this.step}'s ${this.groups} groups (index 0 ... ${this.groups - 1})`);
+    if (!Number.isInteger(g.groupIndex) || g.groupIndex < 0 || g.groupIndex >= this.maxGroups) {
+      throw new StepAccumulatorError('INDEX_OUT_OF_RANGE', `${where} is not one of step ${this.step}'s ${this.maxGroups} groups (index 0 ... ${this.maxGroups - 1})`);
     }
     const prior = this.received.get(g.groupIndex);
     if (prior) {
       if (prior.groupId !== g.groupId) throw new StepAccumulatorError('INDEX_TAKEN', `${where}: index ${g.groupIndex} is group ${prior.groupId}'s`);
       return null;
     }
-    this.received.set(g.groupIndex, g);
     const offPolicy = g.policyVersion > this.step || g.policyVersion < this.step - this.maxPolicyLag;
     if (offPolicy) this.offPolicy.add(g.groupId);
-    return { index: g.groupIndex, offPolicy, last: this.received.size === this.groups };
+    const refill: number[] = [];
+    const degenerate = g.dropped || g.members.every((m) => m.advantage === 0);
+    if (this.maxGroups > this.groups && degenerate && !offPolicy) {
+      // Kept marked dropped: no gradient, and the ledger leaves its rollouts out.
+      g = { ...g, dropped: true };
+      if (this.target < this.maxGroups) refill.push(this.target++);
+    }
+    this.received.set(g.groupIndex, g);
+    return { index: g.groupIndex, group: g, refill, offPolicy, last: this.received.size >= this.target };
+  }
+
+  /** Dynamic sampling: the step's groups with signal so far. */
+  get withSignal(): number {
+    return [...this.received.values()].filter((g) => !g.dropped && !this.offPolicy.has(g.groupId)).length;
   }
 
   /**
@@ -84,6 +119,6 @@ export class StepAccumulator<P> {
 
   /** The groups taken in, in index order. */
   inOrder(): ScoredGroup[] {
-    return [...this.received.keys()].sort((a, b) => a - b).map((i) => this.received.get(i)!);
+    return [...this.received.keys()].filter((i) => i < this.target).sort((a, b) => a - b).map((i) => this.received.get(i)!);
   }
 }

@@ -49,6 +49,8 @@ describe('step metrics', () => {
       'learner/micro_batches': 3,
       'learner/groups_partial': 1,
       'learner/groups_dropped': 1,
+      'learner/groups': 4,
+      'reward/all_equal_frac': 3 / 4, // groups 1 (0, 0), 2 (1, 1) and 3 (one member)
       'learner/groups_off_policy': 1,
       'learner/policy_lag_max': 2,
       'step/seconds': 2,

@@ -53,6 +53,10 @@ export function stepMetrics(step: number, s: StepGroups, maxResponseTokens: numb
     'learner/micro_batches': stats.microBatches,
     'learner/groups_partial': s.groups.filter((g) => g.completion === 'partial').length,
     'learner/groups_dropped': s.groups.filter((g) => g.dropped).length,
+    // Groups sampled for the step (above tasksPerStep when dynamic sampling refilled it).
+    'learner/groups': s.groups.length,
+    // Groups whose scorable rewards are all equal: no signal under group normalization.
+    'reward/all_equal_frac': s.groups.filter((g) => new Set(g.members.map((m) => m.reward).filter((r) => r !== null)).size <= 1).length / s.groups.length,
     'learner/groups_off_policy': s.offPolicy.size,
     'learner/policy_lag_max': Math.max(...s.groups.map((g) => step - g.policyVersion)),
     // Where the step's wall time went: last group in -> optimizer done -> version out and

@@ -11,6 +11,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { STEP_KEY } from '../../actors/learner/learner.ts';
 import type { Rollout } from '../../contracts/rollout.ts';
+import type { ScoredGroup } from '../../contracts/scored.ts';
 import type { Task } from '../../contracts/task.ts';
 import type { TopologyInput } from '../../contracts/topology.ts';
 import { openKv } from '../../streams/manager.ts';
@@ -157,4 +158,34 @@ describe('the recipe through the actors', () => {
     const unfiltered = [2, 3, 4].map((s) => [s, selectTasks(pool, new Map(), 0.5, topo('rq', runDir).seed!, s, 4).map((x) => x.id).sort()] as const);
     expect(stepTasks(got.tasks).slice(2)).not.toEqual(unfiltered);
   }, 600_000);
+
+  it('dynamic sampling: groups without signal leave the step and new prompts refill it, from the messages', async () => {
+    // The shipped base on easy levels: many groups of 4 are all right (or all wrong).
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const { tasks, sub } = captureTasks(nats.nc, 'rd');
+    const learner = { base: resolve('models/base'), buckets: undefined, dynamicSampling: true, maxGroupsPerStep: 16 };
+    const stage = { source: { kind: 'synthetic', levels: [1, 2], poolSize: 200 }, maxResponseTokens: 40 };
+    const t = startTrain(rlTopology('rd', resolve('models/base'), runDir, 2, { learner, stage }), nats.server.url, runDir);
+    expect(await t.exit, t.output()).toBe(0);
+    sub.unsubscribe();
+    // Each step trains on exactly TASKS groups with signal, G rollouts each.
+    const { records } = await checkLedger(nats.nc, 'rd', 2);
+    const groups = new Map((await readAll<ScoredGroup>(nats.nc, 'RD_SCORED', 'rd.scored.>')).map((m) => [m.value.groupId + m.value.step, m.value]));
+    const released = distinct(tasks);
+    let refilled = 0;
+    for (const r of records) {
+      const mine = released.filter((x) => x.step === r.step);
+      expect(mine.map((x) => x.groupIndex).sort((a, b) => a - b)).toEqual(r.groupIds.map((_, i) => i));
+      refilled += mine.length - 4;
+      const trained = new Set(r.rolloutIds);
+      for (const id of r.groupIds) {
+        const g = groups.get(id + r.step)!;
+        const flat = new Set(g.members.map((m) => m.reward)).size === 1;
+        // A group is in the gradient iff its rewards differ; every all-equal one was replaced.
+        expect({ id, trained: g.members.every((m) => trained.has(m.rolloutId)) }).toEqual({ id, trained: !flat });
+      }
+      expect(r.groupIds.length - 4).toBe(r.metrics['learner/groups_dropped']);
+    }
+    expect(refilled).toBeGreaterThan(0);
+  }, 300_000);
 });
