@@ -4,7 +4,7 @@
 // generator and one judge for every suite of a checkpoint.
 import { DEFAULT_CODE_MAX_RESPONSE_TOKENS, DEFAULT_MAX_RESPONSE_TOKENS } from '../actors/learner/config.ts';
 import { Domain } from '../contracts/common.ts';
-import { loadCheckpoint } from '../ops/model/checkpoint.ts';
+import { type Checkpoint, loadCheckpoint } from '../ops/model/checkpoint.ts';
 import { Generator } from '../ops/model/generator.ts';
 import { codeEvalTasks, type EvalReport, type EvalTask, evaluateTasks, mathEvalTasks } from '../ops/recipe/evaluate.ts';
 import { RolloutJudge } from '../ops/reward/judge.ts';
@@ -79,7 +79,11 @@ export function heldoutTasks(r: Pick<EvalRequest, 'domains' | 'seed' | 'problems
 }
 
 export async function evalCheckpoint(r: EvalRequest, heldout: HeldOut, onProgress?: (domain: Domain, done: number, total: number) => void): Promise<EvalReports> {
-  const ckpt = loadCheckpoint(r.checkpoint);
+  return evalLoaded(loadCheckpoint(r.checkpoint), r, heldout, onProgress);
+}
+
+/** evalCheckpoint on weights already in memory (`r.checkpoint` is not read). */
+export async function evalLoaded(ckpt: Pick<Checkpoint, 'config' | 'params'>, r: EvalRequest, heldout: HeldOut, onProgress?: (domain: Domain, done: number, total: number) => void): Promise<EvalReports> {
   const gen = await Generator.create(ckpt.config, ckpt.params, { threads: r.threads, maxBatch: 256, maxSeqLen: ckpt.config.max_position_embeddings });
   const judge = new RolloutJudge({ mathWorkers: 1, mathDeadlineMs: 2000, codeJsWorkers: 1, codePyWorkers: 1 });
   try {

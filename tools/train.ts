@@ -8,7 +8,7 @@
 // a before/after table with rows per suite. `--resume` continues a run whose processes were all
 // killed, from its last committed step. The defaults of the flags are the learner's and the
 // topology's own schema defaults.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { z } from 'zod';
@@ -18,10 +18,13 @@ import { Domain } from '../contracts/common.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { Topology, type TopologyInput } from '../contracts/topology.ts';
 import { stepCheckpointDir } from '../ops/model/checkpoint.ts';
-import { placeStages, type RecipeStageInput, totalSteps } from '../ops/recipe/curriculum.ts';
+import { GeneratorConfig } from '../actors/generator/config.ts';
+import { loadCheckpoint } from '../ops/model/checkpoint.ts';
+import { placeStages, type RecipeStageInput, selectTasks, stageAt, stagePool, totalSteps } from '../ops/recipe/curriculum.ts';
+import type { EvalTask } from '../ops/recipe/evaluate.ts';
 import type { EvalReport } from '../ops/recipe/evaluate.ts';
 import { defineCommand, type FlagValues } from './command.ts';
-import { comparisonTable, EVAL_FLAGS, evalCheckpoint, type EvalReports, EvalRequest, heldoutTasks, pct, reportFigures, suiteDomains } from './eval.ts';
+import { comparisonTable, EVAL_FLAGS, evalCheckpoint, evalLoaded, type EvalReports, EvalRequest, heldoutTasks, pct, reportFigures, suiteDomains } from './eval.ts';
 import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
 import { acquireLock } from './lock.ts';
 import { CliError, checkNatsUrl, JSON_FLAG } from './session.ts';
@@ -67,6 +70,8 @@ export const TRAIN_FLAGS = {
   'eval-problems': { ...EVAL_FLAGS.problems, help: 'held-out problems per suite of the before/after evaluation (code: at most about 1,800)' },
   'eval-k': { ...EVAL_FLAGS.k, help: 'samples per held-out problem (avg@k, pass@k)' },
   'eval-seed': { ...EVAL_FLAGS.seed, help: 'seed of the held-out draws and their sampling' },
+  'probe-every': { schema: z.int().min(0).default(10), help: 'every N steps, the reward on a fixed probe set of training prompts at the sampling temperature, beside the batch reward (0 or --no-eval: off)' },
+  'probe-prompts': { schema: z.int().min(1).max(1000).default(64), help: 'prompts per domain in the probe set' },
   'no-eval': { schema: z.boolean().default(false), help: 'skip the before/after evaluation' },
   ...JSON_FLAG,
 } as const;
@@ -294,12 +299,67 @@ export const command = defineCommand({
         records.push(r);
         log(stepLine(r));
         evalEndedStages(r.step + 1);
+        if (probing && (r.step + 1) % values['probe-every'] === 0) probeAt(r.step + 1, records.slice(-values['probe-every']));
       }
       return Boolean((await launched.runKv.get(DONE_KEY))?.value.length);
     };
     type Stop = { why: Interrupt } | { why: 'failure'; report: string };
+    // The training signal: the batch reward mixes policy and prompts (each step draws other
+    // prompts; the hard-prompt filter leaves out solved ones), so every --probe-every steps the
+    // policy is scored on one fixed set of training prompts per domain (the first stage of the
+    // domain's pool, a seeded draw), sampled as the generators sample, at the cap of the step's
+    // stage. Its figures go to probes.jsonl and result.json's `probes`.
+    const generatorCfg = GeneratorConfig.parse(Object.values(topology.actors).find((a) => a.kind === 'generator')?.config ?? {});
+    const probeSets = new Map<Domain, EvalTask[]>();
+    const probing = values['probe-every'] > 0 && !values['no-eval'];
+    for (const p of probing ? stages : []) {
+      if (probeSets.has(p.stage.domain)) continue;
+      const pool = stagePool(p.stage, p.name, topology.seed);
+      const drawn = selectTasks(pool, new Map(), 1, topology.seed ^ 0x5eed, 0, Math.min(values['probe-prompts'], pool.length));
+      probeSets.set(p.stage.domain, drawn.map((t) => ({ id: t.id, level: typeof t.meta.level === 'number' ? t.meta.level : 0, prompt: t.prompt, domain: t.domain, gold: t.gold, tests: t.tests })));
+    }
+    const probesPath = join(runDir, 'probes.jsonl');
+    type Probe = { step: number; stage: string; domain: Domain; reward: number; batchReward: number | null; prompts: number; k: number };
+    const probes: Probe[] = existsSync(probesPath) ? readFileSync(probesPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Probe) : [];
+    const PROBE_K = 4;
+    const probeAt = (version: number, recent: StepRecord[]) => {
+      if (probeSets.size === 0 || probes.some((p) => p.step === version)) return;
+      // Read now: the step checkpoint is pruned a few steps on, and the queue may be behind.
+      let ckpt: ReturnType<typeof loadCheckpoint>;
+      try {
+        ckpt = loadCheckpoint(version === 0 ? learnerCfg.base : stepCheckpointDir(runDir, version));
+      } catch (err) {
+        log(`probe at version ${version} skipped: ${(err as Error).message}`);
+        return;
+      }
+      // Labelled with the stage of the step that made this version; the batch reward beside it
+      // is the mean over the last steps (up to --probe-every) of the same domain.
+      const label = version === 0 ? 'base' : stageAt(learnerCfg.stages, version - 1).name;
+      const domainOf = new Map(stages.map((p) => [p.name, p.stage.domain]));
+      evalQueue = evalQueue
+        .then(async () => {
+          const line: string[] = [];
+          for (const [domain, tasks] of probeSets) {
+            const cap = Math.max(...learnerCfg.stages.filter((st) => st.domain === domain).map((st) => st.maxResponseTokens));
+            const req = EvalRequest.parse({ checkpoint: '-', domains: [domain], k: PROBE_K, problems: tasks.length, seed: topology.seed, temperature: generatorCfg.temperature, topP: generatorCfg.topP, maxNewTokens: cap });
+            const report = (await evalLoaded(ckpt, req, { [domain]: tasks }))[domain]!;
+            const batch = recent.filter((r) => domainOf.get(r.stage ?? '') === domain);
+            const batchReward = batch.length ? batch.reduce((a, r) => a + r.metrics['reward/mean'], 0) / batch.length : null;
+            const probe: Probe = { step: version, stage: label, domain, reward: report.overall.avgAtK, batchReward, prompts: tasks.length, k: PROBE_K };
+            probes.push(probe);
+            appendFileSync(probesPath, `${JSON.stringify(probe)}\n`);
+            line.push(`${domain} ${probe.reward.toFixed(3)}${batchReward === null ? '' : ` (batch reward, last ${batch.length} steps: ${batchReward.toFixed(3)})`}`);
+          }
+          log(`probe v${version} (${label}; ${probeSets.values().next().value!.length} fixed training prompts per domain x ${PROBE_K}, T ${generatorCfg.temperature}): reward ${line.join(', ')}`);
+        })
+        .catch((err: Error) => {
+          evalFailure ??= err;
+        });
+    };
+
     // On --resume, stages that ended before the interruption and were not evaluated yet.
     evalEndedStages(Number((await launched.runKv.get(STEP_KEY).catch(() => null))?.string() ?? '0'));
+    if (probing) probeAt(0, []);
     const stopRequest: Promise<Stop> = Promise.race([
       interrupts.first.then((why) => ({ why })),
       launched.failure.then((report) => ({ why: 'failure' as const, report })),
@@ -357,6 +417,7 @@ export const command = defineCommand({
       before: figures(before),
       after: figures(after),
       k,
+      probes,
       stages: stages.map((p) => ({
         name: p.name,
         domain: p.stage.domain,

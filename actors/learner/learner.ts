@@ -167,7 +167,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       // Exactly one optimizer step for the batch.
       const grads = engine.takeGrads();
       const stats = engine.lastStep!;
-      const report = optimizer.step(params, grads, cfg.lr);
+      const report = optimizer.step(params, grads, stage.lr ?? cfg.lr);
       engine.recycle(grads);
       const tOptimized = performance.now();
       const next = step + 1;

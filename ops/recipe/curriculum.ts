@@ -56,6 +56,8 @@ export const RecipeStage = z
     /** Response-length cap, tokens (the paper's 8K -> 16K -> 24K -> 32K, scaled down). */
     maxResponseTokens: z.int().min(1),
     filter: PromptFilter.default({ dropPassRateAtLeast: 1 }),
+    /** AdamW learning rate in this stage. Default: the learner's lr. */
+    lr: z.number().positive().optional(),
   })
   .superRefine((s, ctx) => {
     if (s.filter.solveRate && s.source.kind !== 'curated') {

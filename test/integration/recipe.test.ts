@@ -188,4 +188,31 @@ describe('the recipe through the actors', () => {
     }
     expect(refilled).toBeGreaterThan(0);
   }, 300_000);
+
+  it('evaluates each stage as it ends and probes fixed training prompts: per-stage table, eval-stages.json, probes.jsonl, result.json', async () => {
+    const stages: RecipeStageInput[] = [
+      { name: 'short', domain: 'math', steps: 2, source: { kind: 'synthetic', levels: [1, 2], poolSize: 60 }, maxResponseTokens: 12 },
+      { name: 'long', domain: 'math', steps: 1, source: { kind: 'synthetic', levels: [1, 2], poolSize: 60 }, maxResponseTokens: 20 },
+    ];
+    const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
+    const file = join(mkdtempSync(join(tmpdir(), 'ace-rl-')), 'topology.json');
+    writeFileSync(file, JSON.stringify(rlTopology('re', tinyPolicy(), runDir, 0, { learner: { stages } })));
+    const r = await runAce(['train', '--run-dir', runDir, '--nats', nats.server.url, '--topology', file, '--eval-suite', 'math', '--eval-problems', '6', '--eval-k', '2', '--probe-every', '1', '--probe-prompts', '5'], 240_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/stage short ended at step 2: evaluating its checkpoint/);
+    expect(r.stdout).toMatch(/after stage short \(held-out, 6 problems per suite, T=0\.6\):\n\| stage \| steps \| cap \| math avg@2 \| math pass@2 \|/);
+    expect(r.stdout).toMatch(/\n\| long \| 2-2 \| 20 \| \d+\.\d% \| \d+\.\d% \|\n/);
+    const stageEvals = JSON.parse(readFileSync(join(runDir, 'eval-stages.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(stageEvals).sort()).toEqual(['long', 'short']);
+    const result = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+    expect(result.stages.map((x: { name: string; fromStep: number; endStep: number }) => [x.name, x.fromStep, x.endStep])).toEqual([['short', 0, 2], ['long', 2, 3]]);
+    expect(result.stages[1].eval.math.avgAtK).toBe(result.after.math.avgAtK);
+    // A probe per version, each on the same 5 prompts x 4; versions 1.. carry the batch reward beside them.
+    const probes = readFileSync(join(runDir, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(probes.map((p) => [p.step, p.stage, p.domain, p.prompts, p.k])).toEqual([[0, 'base', 'math', 5, 4], [1, 'short', 'math', 5, 4], [2, 'short', 'math', 5, 4], [3, 'long', 'math', 5, 4]]);
+    expect(probes[0].batchReward).toBeNull();
+    expect(probes.slice(1).every((p) => typeof p.batchReward === 'number')).toBe(true);
+    expect(result.probes).toEqual(probes);
+    expect(r.stderr).toMatch(/probe v3 \(long; 5 fixed training prompts per domain x 4, T 1\): reward math \d\.\d{3} \(batch reward, last 1 steps: \d\.\d{3}\)/);
+  }, 300_000);
 });
