@@ -6,7 +6,8 @@ import { runCommand, type CommandSpec } from './command.ts';
 type Entry = { module: string; summary: string };
 
 export const COMMANDS: Record<string, Entry> = {
-  train: { module: './train.ts', summary: 'the RL loop on the embedded default, with before/after evaluation' },
+  train: { module: './train.ts', summary: 'the recipe (math RL stages, then code RL) on the embedded default, evaluated per stage' },
+  claims: { module: './claims.ts', summary: "the paper's findings in miniature over seeds (long; resumable)" },
   up: { module: './up.ts', summary: 'start a topology (embedded nats-server by default)' },
   status: { module: './status.ts', summary: 'streams, consumers and actors of a running topology on one screen' },
   monitor: { module: './monitor.ts', summary: 'live view of stream rates, lag, actors and training metrics' },
