@@ -134,6 +134,8 @@ export function trainTopology(s: TrainSettings): TopologyInput {
           weights: 'file',
           stages: trainStages(s),
           ...(s['dynamic-sampling'] ? { dynamicSampling: true } : {}),
+          // The probes read these checkpoints, maybe some steps after they were written.
+          ...(s['probe-every'] > 0 && !s['no-eval'] ? { keepCheckpointEvery: s['probe-every'] } : {}),
         },
       },
     },

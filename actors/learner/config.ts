@@ -75,6 +75,8 @@ export const LearnerConfig = z.strictObject({
   weights: z.enum(['object-store', 'file']).default('object-store'),
   /** Step checkpoints kept besides the latest. Default 1. */
   keepCheckpoints: z.int().min(0).default(1),
+  /** Also keep every step checkpoint whose step is a multiple of this (0: none). `ace train` sets its --probe-every. */
+  keepCheckpointEvery: z.int().min(0).default(0),
 });
 export type LearnerConfig = z.infer<typeof LearnerConfig>;
 

@@ -80,7 +80,8 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const weightsPath = (version: number) => join(version === 0 ? cfg.base : stepCheckpointDir(cfg.runDir, version), 'model.safetensors');
     if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) await announce(step, { path: weightsPath(step) });
 
-    // Each stage's last checkpoint is kept whatever keepCheckpoints says: the per-stage table reads them.
+    // Each stage's last checkpoint is kept whatever keepCheckpoints says (the per-stage table
+    // reads them), and every keepCheckpointEvery-th (the probes read them).
     const stageEnds = new Set(placed.map((p) => p.endStep));
     let released = step - 1;
     // Dynamic sampling may release up to maxGroups prompts for a step: the step's draw is made
@@ -206,7 +207,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       step = next;
       for (const d of result.deliveries) d.ack();
       await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
-      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, stageEnds);
+      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, new Set([...stageEnds, ...(cfg.keepCheckpointEvery > 0 ? Array.from({ length: Math.floor(step / cfg.keepCheckpointEvery) }, (_, i) => (i + 1) * cfg.keepCheckpointEvery) : [])]));
       ctx.log(`step ${step - 1} done in ${seconds.toFixed(1)} s: reward ${metrics['reward/mean'].toFixed(3)} loss ${stats.loss.toFixed(4)} entropy ${stats.entropy.toFixed(3)}`);
     }
     if (step >= steps) await runKv.put(DONE_KEY, String(step));
