@@ -371,7 +371,7 @@ describe('a run that survives its user', () => {
       const topo = writeTopology(dir, {
         name: 'crash',
         prefix: 'ace',
-        actors: { learner: { kind: 'learner', config: { base: bad, runDir: join(dir, 'run'), steps: 2, tasksPerStep: 4, groupSize: 4 } } },
+        actors: { learner: { kind: 'learner', config: { base: bad, runDir: join(dir, 'run'), stages: [{ domain: 'math', steps: 2, maxResponseTokens: 16 }], tasksPerStep: 4, groupSize: 4 } } },
       });
       const up = ace(['up', topo, '--state-dir', dir, '--until-idle', '--progress-ms', '1000']);
       expect(await exitWithin(up, 150_000), up.output()).toBe(1);
