@@ -398,6 +398,8 @@ export const command = defineCommand({
       }
       if (r.done) break;
     }
+    // Records published between the last poll's read and its DONE check (the last step's).
+    if (!stopped) await poll().catch(() => false);
     if (stopped?.why === 'failure') log(stopped.report);
     const committed = Number((await launched.runKv.get(STEP_KEY).catch(() => null))?.string() ?? '0');
     log(`${stopped ? `${stopped.why === 'failure' ? 'failed' : `interrupted (${stopped.why})`}` : 'finished'} at step ${committed} after ${((Date.now() - t0) / 1000).toFixed(0)} s; stopping actors`);
