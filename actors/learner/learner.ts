@@ -21,7 +21,7 @@ import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
 import { type Checkpoint, loadCheckpoint, pruneCheckpoints, saveTrainerState, saveWeights, stepCheckpointDir, trainerState } from '../../ops/model/checkpoint.ts';
 import { Learner } from '../../ops/model/learner.ts';
-import { checkContext, CurriculumError, longestPrompt, passKey, placeStages, type PoolTask, selectTasks, sharedPrefixFor, stageAt, stagePool, taskIdOfPassKey, totalSteps } from '../../ops/recipe/curriculum.ts';
+import { checkContext, CurriculumError, passKey, placeStages, type PoolTask, selectTasks, sharedPrefixFor, stageAt, stagePool, taskIdOfPassKey, totalSteps } from '../../ops/recipe/curriculum.ts';
 import { listKeys, openKv } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
 import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
@@ -59,8 +59,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       checkContext(pool, p.stage.maxResponseTokens, config.max_position_embeddings, p.name);
       return pool;
     });
-    const longest = pools.reduce((m, pool) => (longestPrompt(pool) > longestPrompt(m) ? pool : m), pools[0]);
-    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(longest) : 0;
+    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pools.flat()) : 0;
     const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings);
     const engine = new Learner(config, params, { buckets, threads: cfg.threads, spinWait: cfg.spinWait, sharedPrefix });
     const passRates = new Map<string, number>();
@@ -69,7 +68,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       if (e?.value.length) passRates.set(taskIdOfPassKey(k), Number(e.string()));
     }
     const stagesLine = placed.map((p, i) => `${p.name} (${p.stage.domain}, steps ${p.fromStep}-${p.endStep - 1}, cap ${p.stage.maxResponseTokens}, ${pools[i].length} prompts)`).join(', ');
-    ctx.log(`starting at step ${step} of ${steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}) in stage ${stageAt(cfg.stages, step).name}; stages: ${stagesLine}`);
+    ctx.log(`starting at step ${step} of ${steps} (${step > 0 ? 'resumed from checkpoint' : `base ${cfg.base}`}) in stage ${stageAt(placed, step).name}; stages: ${stagesLine}`);
 
     // Announced versions are immutable: the generators may already be sampling with them.
     const announcer: Announcer = { nc: ctx.nc, names: ctx.names, sink: ctx.sink, runId: ctx.runId, weights: cfg.weights, config, params };
@@ -83,6 +82,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     // Each stage's last checkpoint is kept whatever keepCheckpoints says (the per-stage table
     // reads them), and every keepCheckpointEvery-th (the probes read them).
     const stageEnds = new Set(placed.map((p) => p.endStep));
+    const keptCheckpoint = (s: number) => stageEnds.has(s) || (cfg.keepCheckpointEvery > 0 && s % cfg.keepCheckpointEvery === 0);
     let released = step - 1;
     // Dynamic sampling may release up to maxGroups prompts for a step: the step's draw is made
     // once, that long, and kept (its first tasksPerStep are the step's batch, the rest refills).
@@ -91,7 +91,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const drawOf = (s: number) => {
       let d = draws.get(s);
       if (!d) {
-        const { stage, index } = stageAt(cfg.stages, s);
+        const { stage, index } = stageAt(placed, s);
         d = selectTasks(pools[index], passRates, stage.filter.dropPassRateAtLeast, ctx.topology.seed, s, Math.min(maxGroups, pools[index].length));
         draws.set(s, d);
         for (const old of draws.keys()) if (old < s - cfg.maxPolicyLag - 1) draws.delete(old);
@@ -99,7 +99,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       return d;
     };
     const publishTask = (s: number, i: number, version: number) => {
-      const { stage, name } = stageAt(cfg.stages, s);
+      const { stage, name } = stageAt(placed, s);
       const t = drawOf(s)[i];
       const msg: Task = {
         kind: 'task',
@@ -147,7 +147,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
         await engine.warmup([...new Set([cfg.threads, Math.min(cfg.narrowThreads, cfg.threads)])]);
         warmedUp = true;
       }
-      const { stage, name: stageNow, fromStep, index: stageIndex } = stageAt(cfg.stages, step);
+      const { stage, name: stageNow, fromStep, index: stageIndex } = stageAt(placed, step);
       ctx.metrics.set('learner/stage', stageIndex);
       if (step === fromStep) {
         ctx.log(`stage ${stageNow} from step ${step}: ${stage.domain}, cap ${stage.maxResponseTokens} tokens, ${stage.source.kind === 'curated' ? stage.source.path : `synthetic levels ${stage.source.levels.join(',')}`}`);
@@ -207,7 +207,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       step = next;
       for (const d of result.deliveries) d.ack();
       await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
-      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, new Set([...stageEnds, ...(cfg.keepCheckpointEvery > 0 ? Array.from({ length: Math.floor(step / cfg.keepCheckpointEvery) }, (_, i) => (i + 1) * cfg.keepCheckpointEvery) : [])]));
+      pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, keptCheckpoint);
       ctx.log(`step ${step - 1} done in ${seconds.toFixed(1)} s: reward ${metrics['reward/mean'].toFixed(3)} loss ${stats.loss.toFixed(4)} entropy ${stats.entropy.toFixed(3)}`);
     }
     if (step >= steps) await runKv.put(DONE_KEY, String(step));

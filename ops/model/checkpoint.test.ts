@@ -133,6 +133,13 @@ describe('run checkpoint layout', () => {
     pruneCheckpoints(join(root, 'no-run'), 3, 1); // no checkpoints folder yet: nothing to do
   });
 
+  it('keeps the steps the `kept` predicate names (stage ends, probed steps) whatever `keep` says', () => {
+    const runDir = join(root, 'run-kept');
+    for (const s of [1, 2, 3, 4, 5, 6]) mkdirSync(stepCheckpointDir(runDir, s), { recursive: true });
+    pruneCheckpoints(runDir, 6, 0, (s) => s === 2 || s % 4 === 0);
+    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual(['step-00002', 'step-00004', 'step-00006']);
+  });
+
   it('fills a trainer state with the usual blanks', () => {
     expect(trainerState()).toEqual({ formatVersion: 1, step: 0, policyVersion: 0, optimizerStep: null, rngState: null, extra: {} });
     expect(trainerState({ step: 4, optimizerStep: 4, extra: { a: 1 } })).toEqual({ formatVersion: 1, step: 4, policyVersion: 4, optimizerStep: 4, rngState: null, extra: { a: 1 } });

@@ -49,15 +49,15 @@ export function stepCheckpointDir(runDir: string, step: number): string {
   return join(runDir, 'checkpoints', `step-${String(step).padStart(5, '0')}`);
 }
 
-/** Removes a run's step checkpoints before `latest` except the newest `keep` of them and those in `protect`. */
-export function pruneCheckpoints(runDir: string, latest: number, keep: number, protect: ReadonlySet<number> = new Set()): void {
+/** Removes a run's step checkpoints before `latest` except the newest `keep` of them and the steps `kept` says to keep. */
+export function pruneCheckpoints(runDir: string, latest: number, keep: number, kept: (step: number) => boolean = () => false): void {
   const root = join(runDir, 'checkpoints');
   if (!existsSync(root)) return;
   const steps = readdirSync(root)
     .map((n) => /^step-(\d+)$/.exec(n))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
-    .filter((s) => s < latest && !protect.has(s))
+    .filter((s) => s < latest && !kept(s))
     .sort((a, b) => b - a);
   for (const s of steps.slice(keep)) rmSync(stepCheckpointDir(runDir, s), { recursive: true, force: true });
 }

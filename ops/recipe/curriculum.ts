@@ -108,9 +108,9 @@ export function totalSteps(stages: readonly { steps: number }[]): number {
   return stages.reduce((n, s) => n + s.steps, 0);
 }
 
-/** The stage in force at `step` (the last one past the end). */
-export function stageAt(stages: readonly RecipeStage[], step: number): PlacedStage {
-  const placed = placeStages(stages);
+/** The stage in force at `step` (the last one past the end); stages or their placeStages. */
+export function stageAt(stages: readonly RecipeStage[] | readonly PlacedStage[], step: number): PlacedStage {
+  const placed = stages.length && 'endStep' in stages[0] ? (stages as readonly PlacedStage[]) : placeStages(stages as readonly RecipeStage[]);
   return placed.find((p) => step < p.endStep) ?? placed.at(-1)!;
 }
 
