@@ -10,6 +10,7 @@ export const BENCHES: Record<string, { module: string; summary: string }> = {
   'code-verifier': { module: '../bench/code-verifier.ts', summary: 'code verifier programs/s and sandbox overhead' },
   loop: { module: '../bench/loop.ts', summary: 'the streamed RL step against the same step run stage after stage' },
   curate: { module: '../bench/curate.ts', summary: 'decontamination throughput of the curation pipeline' },
+  'rl-pool': { module: '../bench/rl-pool.ts', summary: 'level make-up of the RL math pool, SFT set and held-out suites; per-level reward of checkpoints on the pool' },
 };
 
 export const run = (argv: string[]) => runGroup('bench', 'Run a benchmark; the last stdout line is one JSON object with --json.', BENCHES, argv);

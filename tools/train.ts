@@ -329,7 +329,7 @@ export const command = defineCommand({
       probeSets.set(p.stage.domain, drawn.map((t) => ({ id: t.id, level: typeof t.meta.level === 'number' ? t.meta.level : 0, prompt: t.prompt, domain: t.domain, gold: t.gold, tests: t.tests })));
     }
     const probesPath = join(runDir, 'probes.jsonl');
-    type Probe = { step: number; stage: string; domain: Domain; reward: number; batchReward: number | null; prompts: number; k: number };
+    type Probe = { step: number; stage: string; domain: Domain; reward: number; byLevel: Record<string, number>; batchReward: number | null; prompts: number; k: number };
     const probes: Probe[] = existsSync(probesPath) ? readFileSync(probesPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Probe) : [];
     const PROBE_K = 4;
     const probeAt = (version: number, recent: StepRecord[]) => {
@@ -355,7 +355,8 @@ export const command = defineCommand({
             const report = (await evalLoaded(ckpt, req, { [domain]: tasks }))[domain]!;
             const batch = recent.filter((r) => domainOf.get(r.stage ?? '') === domain);
             const batchReward = batch.length ? batch.reduce((a, r) => a + r.metrics['reward/mean'], 0) / batch.length : null;
-            const probe: Probe = { step: version, stage: label, domain, reward: report.overall.avgAtK, batchReward, prompts: tasks.length, k: PROBE_K };
+            const byLevel = Object.fromEntries(Object.entries(report.byLevel).map(([l, x]) => [l, x.avgAtK]));
+            const probe: Probe = { step: version, stage: label, domain, reward: report.overall.avgAtK, byLevel, batchReward, prompts: tasks.length, k: PROBE_K };
             probes.push(probe);
             appendFileSync(probesPath, `${JSON.stringify(probe)}\n`);
             line.push(`${domain} ${probe.reward.toFixed(3)}${batchReward === null ? '' : ` (batch reward, last ${batch.length} steps: ${batchReward.toFixed(3)})`}`);

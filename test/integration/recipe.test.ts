@@ -211,6 +211,12 @@ describe('the recipe through the actors', () => {
     const probes = readFileSync(join(runDir, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(probes.map((p) => [p.step, p.stage, p.domain, p.prompts, p.k])).toEqual([[0, 'base', 'math', 5, 4], [1, 'short', 'math', 5, 4], [2, 'short', 'math', 5, 4], [3, 'long', 'math', 5, 4]]);
     expect(probes[0].batchReward).toBeNull();
+    // Per level too: the levels of the probe set, each a reward in [0, 1], averaging to the overall one by prompt count.
+    for (const p of probes) {
+      const levels = Object.values(p.byLevel as Record<string, number>);
+      expect(levels.length).toBeGreaterThan(0);
+      expect(levels.every((x) => x >= 0 && x <= 1)).toBe(true);
+    }
     expect(probes.slice(1).every((p) => typeof p.batchReward === 'number')).toBe(true);
     expect(result.probes).toEqual(probes);
     expect(r.stderr).toMatch(/probe v3 \(long; 5 fixed training prompts per domain x 4, T 1\): reward math \d\.\d{3} \(batch reward, last 1 steps: \d\.\d{3}\)/);
