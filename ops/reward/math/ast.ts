@@ -7,7 +7,7 @@ import { type Q, qToString } from './rational.ts';
 export type Bracket = '(' | ')' | '[' | ']' | '{' | '}' | '';
 
 export type Node =
-  | { t: 'num'; v: Q } // exact literal (integers, decimals, scientific notation)
+  | { t: 'num'; v: Q; places?: number; sig?: number } // exact literal (integers, decimals, scientific notation); a plain decimal keeps its decimal places and significant digits
   | { t: 'sym'; name: string } // variable, `pi`, `e`, `i`, `inf`, or an opaque base-b numeral like `204_5`
   | { t: 'add'; args: Node[] }
   | { t: 'mul'; args: Node[] }

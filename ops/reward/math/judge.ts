@@ -4,14 +4,14 @@
 // seeded random substitution, compute-engine. Only a proof or a clear numeric verdict
 // decides; an undecided comparison scores as wrong and says so. Pure, synchronous, no
 // deadline of its own (the worker pool in pool.ts enforces it from outside).
-import { type Node, freeVars, printNode } from './ast.ts';
+import { type Bracket, type Node, freeVars, printNode } from './ast.ts';
 import { casBox, casParse, compareByCas, compareParsedByCas } from './cas.ts';
 import { type Cx, NotNumericError, absCx, exactValue, isFiniteCx, numericValue } from './evaluate.ts';
 import { compareByExpansion } from './expand.ts';
 import { extractAnswer } from './extract.ts';
 import { type Normalized, compact, normalizeAnswer, textKey } from './normalize.ts';
 import { MAX_ANSWER_CHARS, parseAnswer, type ParseResult } from './parse.ts';
-import { cEq, q } from './rational.ts';
+import { type C, cEq, q, qNeg, qSub } from './rational.ts';
 import { Rng } from '../../rng.ts';
 
 /** Which cascade step decided, in cascade order. */
@@ -114,8 +114,40 @@ function judgePrepared(g: Prepared, p: Prepared): MathJudgement {
     const alt = g.norm.percent ? compareNodes(hundredth(g.parsed.node), p.parsed.node) : compareNodes(g.parsed.node, hundredth(p.parsed.node));
     if (alt.v === 'equal') return out('correct', alt.rule, `${alt.why} (reading the percentage as a fraction)`);
   }
+  const second = secondReadings(g, p);
+  if (second) return out('correct', second.rule, second.why);
   if (cmp.v === 'different') return out('wrong', cmp.rule, cmp.why);
   return out('wrong', 'undecided', `no step could decide (${cmp.why}); undecided is not equal`);
+}
+
+const PI_OVER_180: Node = { t: 'div', num: { t: 'sym', name: 'pi' }, den: { t: 'num', v: q(180n) } };
+const hasPi = (n: Node): boolean => printNode(n).includes('pi');
+
+/**
+ * Readings tried only when the first comparison found no match: a decimal comma (`1000,99`
+ * against a single value, never against a list), and degrees against radians where one side
+ * carries an explicit degree sign and the other is a multiple of pi (`45^\circ` and `\frac{\pi}{4}`).
+ */
+function secondReadings(g: Prepared, p: Prepared): Cmp | null {
+  if (!g.parsed.ok || !p.parsed.ok) return null;
+  const gn = g.parsed.node;
+  const pn = p.parsed.node;
+  for (const [alt, other, altIsGold] of [[p.norm.alt, gn, false], [g.norm.alt, pn, true]] as const) {
+    if (alt === undefined || other.t === 'seq' || other.t === 'matrix' || other.t === 'union') continue;
+    const parsed = parseAnswer(alt);
+    if (!parsed.ok) continue;
+    const r = altIsGold ? compareNodes(parsed.node, other) : compareNodes(other, parsed.node);
+    if (r.v === 'equal') return { ...r, why: `${r.why} (reading the comma as a decimal point)` };
+  }
+  if (Boolean(g.norm.degrees) !== Boolean(p.norm.degrees)) {
+    const [deg, rad] = g.norm.degrees ? [gn, pn] : [pn, gn];
+    if (!isStructure(deg) && !isStructure(rad) && hasPi(rad) && !hasPi(deg)) {
+      const inRadians: Node = { t: 'mul', args: [deg, PI_OVER_180] };
+      const r = g.norm.degrees ? compareNodes(inRadians, pn) : compareNodes(gn, inRadians);
+      if (r.v === 'equal') return { ...r, why: `${r.why} (degrees as radians)` };
+    }
+  }
+  return null;
 }
 
 /** One side failed our parser: compute-engine's parser gets a chance; errors never match. */
@@ -148,6 +180,32 @@ function simpleEquationRhs(n: Node): Node | null {
   if (n.t !== 'rel' || n.ops.length !== 1 || n.ops[0] !== '=') return null;
   const lhs = n.args[0];
   return lhs.t === 'sym' && /^[a-zA-Z]/.test(lhs.name) && lhs.name !== 'pi' ? n.args[1] : null;
+}
+
+/** A name, not an expression: `x`, `V_1`, `AB` (a product of letters), `f(x)`, `|AB|`, `(p,q)`, `V_1:V_2`. */
+function isLabel(n: Node): boolean {
+  switch (n.t) {
+    case 'sym':
+      return n.name !== 'pi' && n.name !== 'e' && n.name !== 'i';
+    case 'mul':
+      return n.args[0].t === 'sym' && n.args.every((x) => x.t === 'sym' || x.t === 'num');
+    case 'fn':
+      return n.name === 'abs' && n.args.length === 1 && isLabel(n.args[0]);
+    case 'seq':
+      return n.open === '(' && n.items.every((x) => x.t === 'sym');
+    case 'div':
+      return isLabel(n.num) && isLabel(n.den);
+    default:
+      return false;
+  }
+}
+
+/** The value an `=` chain states: its last member, when that is a constant (or, for a gold, when the chain starts with a label). */
+function chainValue(n: Extract<Node, { t: 'rel' }>, gold: boolean): Node | null {
+  if (n.args.length < 2 || !n.ops.every((op) => op === '=')) return null;
+  const last = n.args[n.args.length - 1];
+  if (gold && !isLabel(n.args[0])) return null;
+  return freeVars(last).size === 0 || gold ? last : null;
 }
 
 /** `a ± b` -> [a + b, a - b], also inside sums, products, fractions and functions (at most 16). */
@@ -202,6 +260,13 @@ function compareNodes(a0: Node, b0: Node): Cmp {
   }
   if (ra && b.t !== 'rel') return compareNodes(ra, b);
   if (rb && a.t !== 'rel') return compareNodes(a, rb);
+  // A predicted `=` chain states its value in its last member (`x=5+5+1=7=11` means 11, `a+b=6`
+  // means 6); a gold one only when its left side names the value (`f(x)=1`, `|AB|=1`,
+  // `(p,q)=(3,2)`, `V_1:V_2=11:21`): a gold equation such as `x+y=5` asks for an equation.
+  const cb = b.t === 'rel' && a.t !== 'rel' ? chainValue(b, false) : null;
+  if (cb) return compareNodes(a, cb);
+  const ca = a.t === 'rel' && b.t !== 'rel' ? chainValue(a, true) : null;
+  if (ca) return compareNodes(ca, b);
   if (a.t === 'text' || b.t === 'text') {
     const same = a.t === 'text' && b.t === 'text' && a.s === b.s;
     return { v: same ? 'equal' : 'different', rule: 'text', why: same ? 'same text' : 'text vs math' };
@@ -211,6 +276,16 @@ function compareNodes(a0: Node, b0: Node): Cmp {
   if (ia) return compareNodes(ia, b);
   const ib = b.t === 'rel' && (a.t === 'seq' || a.t === 'union') ? relToInterval(b) : null;
   if (ib) return compareNodes(a, ib);
+  // `x < 2 or x > 5` against a union: each inequality as its interval.
+  const ua = b.t === 'union' && a.t === 'seq' && a.open === '' ? relsToUnion(a.items) : null;
+  if (ua) return compareNodes(ua, b);
+  const ub = a.t === 'union' && b.t === 'seq' && b.open === '' ? relsToUnion(b.items) : null;
+  if (ub) return compareNodes(a, ub);
+  // `x = 3, y = 4` against the tuple `(3, 4)`: the values in the order written.
+  const ta = a.t === 'seq' && a.open === '(' && b.t === 'seq' && b.open === '' ? equationValues(b.items) : null;
+  if (ta && a.t === 'seq' && ta.length === a.items.length) return matchOrdered(a.items, ta);
+  const tb = b.t === 'seq' && b.open === '(' && a.t === 'seq' && a.open === '' ? equationValues(a.items) : null;
+  if (tb && b.t === 'seq' && tb.length === b.items.length) return matchOrdered(tb, b.items);
   if (a.t === 'seq' && b.t === 'seq') return compareSeq(a, b);
   if (a.t === 'seq' && (a.open === '' || a.open === '{') && a.items.length === 1 && b.t !== 'seq') return compareNodes(a.items[0], b);
   if (b.t === 'seq' && (b.open === '' || b.open === '{') && b.items.length === 1 && a.t !== 'seq') return compareNodes(a, b.items[0]);
@@ -240,6 +315,24 @@ function vectorItems(m: Extract<Node, { t: 'matrix' }>): Node[] | null {
   return m.rows.every((r) => r.length === 1) ? m.rows.map((r) => r[0]) : null;
 }
 
+function relsToUnion(items: Node[]): Node | null {
+  const parts = items.map((x) => (x.t === 'rel' ? relToInterval(x) : null));
+  return parts.length > 1 && parts.every((x) => x !== null) ? { t: 'union', args: parts.flatMap((x) => (x!.t === 'union' ? x!.args : [x!])) } : null;
+}
+
+/** The right sides of `x = 3, y = 4` (one equation per distinct variable), else null. */
+function equationValues(items: Node[]): Node[] | null {
+  const names = new Set<string>();
+  const values: Node[] = [];
+  for (const x of items) {
+    const rhs = simpleEquationRhs(x);
+    if (!rhs || x.t !== 'rel' || x.args[0].t !== 'sym' || names.has(x.args[0].name)) return null;
+    names.add(x.args[0].name);
+    values.push(rhs);
+  }
+  return values.length > 1 ? values : null;
+}
+
 const isStructure = (n: Node): boolean => n.t === 'seq' || n.t === 'union' || n.t === 'matrix' || n.t === 'rel';
 
 function describe(n: Node): string {
@@ -251,6 +344,9 @@ function describe(n: Node): string {
 }
 
 function compareSeq(a: Extract<Node, { t: 'seq' }>, b: Extract<Node, { t: 'seq' }>): Cmp {
+  // A gold set asks for a set: its elements listed in parentheses are the same answer (`a` is
+  // the gold side). Not the reverse: a gold in parentheses may be a point or an interval.
+  if (a.open === '{' && b.open === '(' && b.close === ')' && a.items.length === b.items.length) return matchUnordered(a.items, b.items);
   const unorderedA = a.open === '' || a.open === '{';
   const unorderedB = b.open === '' || b.open === '{';
   if (unorderedA !== unorderedB || (!unorderedA && (a.open !== b.open || a.close !== b.close))) {
@@ -309,8 +405,30 @@ function relToInterval(n: Extract<Node, { t: 'rel' }>): Node | null {
   const ops = flip ? n.ops.map((op) => FLIP[op]) : n.ops;
   const args = flip ? [...n.args].reverse() : n.args;
   if (!ops.every((op) => op === '<' || op === '<=')) return null;
-  const isVar = (x: Node) => x.t === 'sym' && freeVars(x).size === 1;
+  // The middle is a variable or names one quantity (`f(x)`, parsed as a product of letters).
+  const isVar = (x: Node) => (x.t === 'sym' && freeVars(x).size === 1) || (x.t === 'mul' && x.args.every((y) => y.t === 'sym') && freeVars(x).size > 0);
   const bracket = (op: string, open: boolean) => (op === '<=' ? (open ? '[' : ']') : open ? '(' : ')');
+  const absOf = (x: Node) => x.t === 'fn' && x.name === 'abs' && x.args.length === 1 && isVar(x.args[0]);
+  const nonNegative = (x: Node): boolean => {
+    const v = exactValue(x);
+    return v !== null && v.im.n === 0n && v.re.n >= 0n;
+  };
+  // `a <= |x| < b` (0 <= a) -> [-b, -a] and [a, b]; `|x| < b` -> (-b, b); `|x| > a` -> (-inf, -a) and (a, inf).
+  const neg = (x: Node): Node => ({ t: 'neg', arg: x });
+  const flipB = (b: string) => (b === '[' ? ']' : b === '(' ? ')' : b === ']' ? '[' : '(');
+  if (ops.length === 2 && absOf(args[1]) && freeVars(args[0]).size === 0 && freeVars(args[2]).size === 0 && nonNegative(args[0])) {
+    const lo = bracket(ops[0], true) as Bracket;
+    const hi = bracket(ops[1], false) as Bracket;
+    return { t: 'union', args: [{ t: 'seq', open: flipB(hi) as Bracket, close: flipB(lo) as Bracket, items: [neg(args[2]), neg(args[0])] }, { t: 'seq', open: lo, close: hi, items: [args[0], args[2]] }] };
+  }
+  if (ops.length === 1 && absOf(args[0]) && freeVars(args[1]).size === 0) {
+    const hi = bracket(ops[0], false) as Bracket;
+    return { t: 'seq', open: flipB(hi) as Bracket, close: hi, items: [neg(args[1]), args[1]] };
+  }
+  if (ops.length === 1 && absOf(args[1]) && freeVars(args[0]).size === 0) {
+    const lo = bracket(ops[0], true) as Bracket;
+    return { t: 'union', args: [{ t: 'seq', open: '(', close: flipB(lo) as Bracket, items: [NEG_INF, neg(args[0])] }, { t: 'seq', open: lo, close: ')', items: [args[0], INF] }] };
+  }
   if (ops.length === 2 && isVar(args[1]) && freeVars(args[0]).size === 0 && freeVars(args[2]).size === 0) {
     return { t: 'seq', open: bracket(ops[0], true), close: bracket(ops[1], false), items: [args[0], args[2]] };
   }
@@ -404,8 +522,11 @@ function compareScalar(a: Node, b: Node): Cmp {
   const eb = ea && exactValue(b);
   if (ea && eb) {
     const same = cEq(ea, eb);
+    if (!same && ((longDecimalMatches(a, eb) && !isLiteral(b)) || (longDecimalMatches(b, ea) && !isLiteral(a)))) return { v: 'equal', rule: 'exact', why: 'a decimal of 10 or more significant digits equal to the exact value to its last digit' };
     return { v: same ? 'equal' : 'different', rule: 'exact', why: same ? 'equal exact values' : 'different exact values' };
   }
+  const near = longDecimalNear(a, b) ?? longDecimalNear(b, a);
+  if (near) return near;
   const ex = compareByExpansion(a, b);
   if (ex !== 'undecided') return { v: ex, rule: 'expand', why: ex === 'equal' ? 'equal after expansion' : 'different polynomials' };
   const vars = [...freeVars(a, freeVars(b))];
@@ -414,6 +535,46 @@ function compareScalar(a: Node, b: Node): Cmp {
   const cas = compareByCas(a, b);
   if (cas !== 'undecided') return { v: cas, rule: 'cas', why: cas === 'equal' ? 'compute-engine: difference simplifies to 0' : 'compute-engine: values differ' };
   return numeric;
+}
+
+/** A number as written (`3`, `0.25`, `-1.5`): it states its own value, so no rounding rule applies against it. */
+const isLiteral = (n: Node): boolean => n.t === 'num' || (n.t === 'neg' && n.arg.t === 'num');
+
+/** Significant digits from which a decimal reads as a value printed by a calculator or a double. */
+const LONG_DECIMAL_DIGITS = 10;
+
+/**
+ * `0.0833333333333333` against `\frac{1}{12}`: a plain decimal (maybe negated) giving at least
+ * LONG_DECIMAL_DIGITS significant digits matches an exact value that lies within one unit of its
+ * last decimal place (rounded or cut off there), when the other side is not itself a number as
+ * written (a fraction, a root, a multiple of pi). Shorter decimals are roundings a person chose,
+ * and the exact value was asked for: `0.333` is not 1/3.
+ */
+function longDecimalMatches(n: Node, exact: C): boolean {
+  const lit = n.t === 'neg' ? n.arg : n;
+  if (lit.t !== 'num' || lit.places === undefined || (lit.sig ?? 0) < LONG_DECIMAL_DIGITS || exact.im.n !== 0n) return false;
+  const value = n.t === 'neg' ? qNeg(lit.v) : lit.v;
+  const diff = qSub(value, exact.re);
+  const absDiff = diff.n < 0n ? -diff.n : diff.n;
+  // |diff| <= 10^-places  <=>  |n| * 10^places <= d
+  return absDiff * 10n ** BigInt(lit.places) <= diff.d;
+}
+
+/** The long-decimal rule against a constant that is not rational (`1.047197551` and pi/3), in doubles. */
+function longDecimalNear(dec: Node, other: Node): Cmp | null {
+  const lit = dec.t === 'neg' ? dec.arg : dec;
+  if (lit.t !== 'num' || lit.places === undefined || (lit.sig ?? 0) < LONG_DECIMAL_DIGITS || isLiteral(other) || freeVars(other).size > 0) return null;
+  try {
+    const ctx = { vars: new Map<string, number>(), unreliable: false };
+    const v = numericValue(other, ctx);
+    const d = numericValue(dec, ctx);
+    if (ctx.unreliable || !isFiniteCx(v) || Math.abs(v.im) > TINY) return null;
+    const ok = Math.abs(d.re - v.re) <= 10 ** -lit.places + 4 * Number.EPSILON * Math.abs(v.re);
+    return ok ? { v: 'equal', rule: 'numeric', why: `a decimal of ${lit.sig} significant digits equal to ${fmt(v)} to its last digit` } : null;
+  } catch (err) {
+    if (err instanceof NotNumericError) return null;
+    throw err;
+  }
 }
 
 function compareConstants(a: Node, b: Node): Cmp {
@@ -460,7 +621,7 @@ function fmt(v: Cx): string {
 // ---- whole inputs ---------------------------------------------------------------------
 
 /** One verification request: a bare predicted answer, or a full model response. */
-export type MathVerifyInput = { gold: string; pred?: string; response?: string };
+export type MathVerifyInput = { gold: string; pred?: string; response?: string; proseFallback?: boolean };
 
 /** Extraction (when given a response) then judgeMath, in-process and without a deadline. */
 export function judgeInput(input: MathVerifyInput): MathJudgement {
@@ -468,7 +629,7 @@ export function judgeInput(input: MathVerifyInput): MathJudgement {
   if (typeof input.response !== 'string') {
     return { kind: 'error', rule: 'internal', gold: input.gold, pred: '', reason: 'input has neither pred nor response' };
   }
-  const extracted = extractAnswer(input.response);
+  const extracted = extractAnswer(input.response, { proseFallback: input.proseFallback === true });
   if (!extracted.ok) return { kind: 'unparseable', rule: 'extract', gold: normalizeAnswer(input.gold).s, pred: '', reason: extracted.reason };
   return judgeMath(input.gold, extracted.answer);
 }

@@ -2,6 +2,7 @@
 // (`\dfrac`, `\left(`), spacing, `\text{}`/units, degrees, percent, dollar signs,
 // thousands separators, multiple-choice letters. Pure string rewriting in linear passes;
 // not a parser (see parse.ts) and it never decides equality on its own.
+import { allBoxed } from './extract.ts';
 
 export type Normalized = {
   /** The rewritten answer, whitespace collapsed. */
@@ -10,6 +11,10 @@ export type Normalized = {
   text: boolean;
   /** True when a percent sign was dropped (`25\%` is also tried as 1/4 against a plain answer). */
   percent: boolean;
+  /** True when a degree sign was dropped outside trigonometry (`45^\circ` is also tried as pi/4). */
+  degrees?: boolean;
+  /** A second reading, tried when the first does not match: `1000,99` with a decimal comma. */
+  alt?: string;
 };
 
 const SPACING = /\\\\|\\[!,:;> ]|\\q?quad\b|~/g;
@@ -20,14 +25,28 @@ const UNIT_WORDS = new Set(
     'centimeter centimeters unit units sq square cubic degree degrees deg dollar dollars cent cents ' +
     'second seconds sec minute minutes min hour hours hr hrs day days week weeks year years mph kg g ' +
     'gram grams pound pounds lb lbs ounce ounces oz liter liters litre litres ml people students ' +
-    'points ways times cups page pages').split(' '),
+    'points ways times cups page pages radian radians rad').split(' '),
 );
 
 export function normalizeAnswer(raw: string): Normalized {
   let s = raw.trim();
-  s = unwrapBoxed(s);
+  // Golds as datasets store them: `\\dfrac` escaped twice, display environments around the answer.
+  s = s.replace(DOUBLED_COMMAND, '\\');
+  s = s.replace(/\\(?:begin|end)\s*\{(?:align|aligned|alignat|equation|eqnarray|gather|gathered|multline|split|displaymath)\*?\}/g, ' ').trim();
+  s = boxedAnswer(s);
   s = s.replace(/^\$+|\$+$/g, '').replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
   s = s.replace(/\\\$/g, '').replace(/\$/g, '');
+  // Percent in words at the end of the answer: `28 percent`, `28 pct`, `28 \text{ percent}`.
+  s = s.replace(/^\\(?:text|mbox|mathrm)\s*\{\s*([-+]?[\d.]+)\s*(?:percent|per\s?cent|pct)\.?\s*\}\s*\.?$/i, '$1\\%');
+  s = s.replace(/(\d)\s*\\(?:text|mbox|mathrm)\s*\{\s*(?:percent|per\s?cent|pct)\.?\s*\}\s*\.?$/i, '$1\\%');
+  s = s.replace(/(\d)\s*(?:percent|per\s?cent|pct)\.?\s*$/i, '$1\\%');
+  // Alignment marks of a display environment (`x &= 4`), and segment names labelling a value (`\overline{AB} = 5`).
+  s = s.replace(/&\s*(?=[=<>]|\\(?:le|ge|leq|geq|ne|neq|approx)(?![a-zA-Z]))/g, '').replace(/\\overline\s*\{\s*([A-Z]{1,4})\s*\}(?=\s*=)/g, '$1');
+  // `x \approx 11` states the value 11; angle names are labels (`\angle APC = 74^\circ`).
+  // An approximation after an exact value (`\frac{22}{7} \approx 3.14`) is dropped; after a bare
+  // variable (`x \approx 11`) or alone it is the value.
+  s = s.replace(/^([\s\S]*?\S)\s*(?:\\approx(?![a-zA-Z])|≈)\s*[-+]?\d*\.?\d+\s*\.?$/, (m, lhs: string) => (/^[a-zA-Z](?:_\{?\w+\}?)?$/.test(lhs.trim()) || /^[$\s]*$/.test(lhs) ? m : lhs));
+  s = s.replace(/\\approx(?![a-zA-Z])|≈/g, '=').replace(/(?:\bm\s*)?\\(?:angle|measuredangle)(?![a-zA-Z])\s*/g, '');
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
   s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, '\\frac').replace(/\\[dt]binom(?![a-zA-Z])/g, '\\binom');
   s = s.replace(/\\left\s*\.|\\right\s*\./g, '').replace(/\\(?:left|right)(?![a-zA-Z])/g, '');
@@ -37,7 +56,9 @@ export function normalizeAnswer(raw: string): Normalized {
   s = s.replace(SPACING, (m) => (m === '\\\\' ? m : ' '));
   // Degrees are dropped (`30^\circ` answers "30"), except inside trigonometry where they mean pi/180.
   const degree = /\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])/.test(s) ? '\\cdot\\frac{\\pi}{180}' : '';
-  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])/g, degree);
+  const DEGREE_SIGN = /\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])/g;
+  let degrees = degree === '' && DEGREE_SIGN.test(s);
+  s = s.replace(DEGREE_SIGN, degree);
   const percent = /%/.test(s);
   s = s.replace(/\\%|%/g, '');
   s = s.replace(/\\(?:dots|ldots|cdots)(?![a-zA-Z])/g, '\\dots');
@@ -45,18 +66,29 @@ export function normalizeAnswer(raw: string): Normalized {
   const textOnly = isTextOnly(s);
   s = rewriteText(s);
   s = s.replace(/\s+/g, ' ').trim();
+  // Prose around the value: `The answer is 5.`, `Answer: 5`, `so the final answer is 5`.
+  s = s.replace(/\.?\s*I hope it is correct\.?$/i, '');
+  for (let k = 0; k < 2; k++) s = s.replace(/^(?:(?:so|thus|therefore|hence)\s*,?\s*)?(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*:?|:|=)\s*/i, '');
+  s = s.replace(/^(?:approximately|approx\.?|about|around|roughly|nearly)\s+/i, '').replace(/^=\s*/, '');
   s = s.replace(/,(?:\s*,)+/g, ',');
   s = s.replace(/^[a-zA-Z]\s*\\in\s+/, '');
   s = s.replace(/[.;]+$/, '').trim();
+  if (degree === '' && /\d\s*(?:degrees?|deg)\.?$/i.test(s)) degrees = true;
   s = stripUnits(s);
   // Whole answer is one number written with thousands separators (`7,425,000`, `10 080`).
-  if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s) || /^\d{1,3}(?: \d{3})+$/.test(s)) s = s.replace(/[, ]/g, '');
+  if (/^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s) || /^[1-9]\d{0,2}(?: \d{3})+$/.test(s)) s = s.replace(/[, ]/g, '');
+  // Decimal commas where no thousands separator fits: `0,111` (a leading zero) is 0.111;
+  // `1000,99` (not three digits after the comma) is also read as 1000.99, as a second reading,
+  // since `1,5` may be a list; `7,425` stays 7425.
+  let alt: string | undefined;
+  if (/^[-+]?0,\d+$/.test(s)) s = s.replace(',', '.');
+  else if (/^[-+]?\d+,(?:\d{1,2}|\d{4,})$/.test(s)) alt = s.replace(',', '.');
   // Multiple-choice letters: `(B)`, `\text{(B)}`, `B)`.
   const choice = /^\(?([A-E])\)$/.exec(s);
   if (choice) s = choice[1];
   // Bare prose: a word of 4+ letters (`even`, `east`) or a short answer word; `abc` stays a product.
   const text = textOnly || ((/^[A-Za-z][a-z]{3,}(?: [A-Za-z]+)*$/.test(s) || SHORT_WORDS.has(s.toLowerCase())) && !PLAIN_MATH_WORDS.test(s));
-  return { s, text, percent };
+  return { s, text, percent, ...(degrees ? { degrees } : {}), ...(alt !== undefined ? { alt } : {}) };
 }
 
 const SHORT_WORDS = new Set(['odd', 'yes', 'no', 'all']);
@@ -75,10 +107,31 @@ export function textKey(s: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-function unwrapBoxed(s: string): string {
+/**
+ * The boxed part of an answer, as a prediction's is found: a whole answer in one box is
+ * unwrapped; boxes inside prose (a gold that is a whole solution) give the last box; boxes
+ * joined only by separators (`\boxed{2} and \boxed{5}`) give the list of their contents.
+ * Anything else (`\boxed{2}+1`) stays as written.
+ */
+function boxedAnswer(s: string): string {
   const m = /^\\(?:boxed|fbox)\s*\{([\s\S]*)\}$/.exec(s);
-  return m && balanced(m[1]) ? m[1].trim() : s;
+  if (m && balanced(m[1])) return m[1].trim();
+  if (!/\\(?:boxed|fbox)(?![a-zA-Z])/.test(s)) return s;
+  const { contents, outside } = allBoxed(s);
+  if (contents.length === 0) return s;
+  const separator = /^[\s$,;.]*(?:(?:\\text\s*\{\s*(?:and|or)?\s*\}|\band\b|\bor\b)[\s$,;.]*)?$/i;
+  if (contents.length > 1 && outside.slice(1, -1).every((o) => separator.test(o)) && /^[\s$]*$/.test(outside[0]) && /^[\s$.]*$/.test(outside[outside.length - 1])) {
+    return contents.join(', ');
+  }
+  // The last box, unless the expression goes on after it (`\boxed{2}+1`).
+  return /^\s*(?:[-+*/^_0-9]|\\(?:cdot|times|div|frac|sqrt)(?![a-zA-Z]))/.test(outside[outside.length - 1]) ? s : contents[contents.length - 1];
 }
+
+/** `\\frac` (a command with its backslash escaped twice, as some datasets store golds). */
+const DOUBLED_COMMAND = new RegExp(
+  String.raw`(?<!\\)\\\\(?=(?:${'d?frac|tfrac|sqrt|pi|boxed|fbox|text|textbf|mathrm|mathbf|left|right|cdot|times|div|infty|le|leq|ge|geq|ne|neq|pm|mp|circ|cup|cap|in|begin|end|dfrac|binom|dbinom|sin|cos|tan|log|ln|exp|alpha|beta|gamma|theta|lambda|mu|sigma|omega|phi|angle|approx|emptyset|varnothing|dots|ldots|cdots|overline|sqrt|mathbb|quad'})(?![a-zA-Z]))`,
+  'g',
+);
 
 function balanced(s: string): boolean {
   let depth = 0;

@@ -126,7 +126,13 @@ function tokenize(s: string): Tok[] {
   return toks;
 }
 
-const num = (text: string): Node => ({ t: 'num', v: qFromDecimal(text) });
+const num = (text: string): Node => {
+  const v = qFromDecimal(text);
+  // A plain decimal keeps how many digits it gives: judge.ts reads a long one as a value
+  // printed by a calculator (see longDecimal there).
+  const m = /^(\d*)\.(\d+)$/.exec(text);
+  return m ? { t: 'num', v, places: m[2].length, sig: `${m[1]}${m[2]}`.replace(/^0+/, '').length } : { t: 'num', v };
+};
 const mul = (a: Node, b: Node): Node => ({ t: 'mul', args: [...(a.t === 'mul' ? a.args : [a]), ...(b.t === 'mul' ? b.args : [b])] });
 
 class Parser {
@@ -190,22 +196,26 @@ class Parser {
   }
 
   private parseRel(): Node {
-    let first = this.parseAdditive();
-    while (this.isOp(':')) {
-      // A ratio `a:b` stands for its value a/b.
-      this.next();
-      first = { t: 'div', num: first, den: this.parseAdditive() };
-    }
-    const args = [first];
+    const args = [this.parseRatio()];
     const ops: RelOp[] = [];
     for (;;) {
       const t = this.peek();
       if (t.k !== 'op' || !['=', '<', '>', '<=', '>=', '!='].includes(t.v)) break;
       this.next();
       ops.push(t.v as RelOp);
-      args.push(this.parseAdditive());
+      args.push(this.parseRatio());
     }
     return ops.length === 0 ? args[0] : { t: 'rel', ops, args };
+  }
+
+  /** A ratio `a:b` stands for its value a/b, on either side of a relation (`V_1:V_2=11:21`). */
+  private parseRatio(): Node {
+    let first = this.parseAdditive();
+    while (this.isOp(':')) {
+      this.next();
+      first = { t: 'div', num: first, den: this.parseAdditive() };
+    }
+    return first;
   }
 
   private parseAdditive(): Node {

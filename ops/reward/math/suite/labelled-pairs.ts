@@ -597,10 +597,15 @@ const TABLE = String.raw`
 ! misc @@ (-\infty,\infty) @@ \mathbb{Z}
 `;
 
-export const LABELLED_PAIRS: LabelledPair[] = TABLE.split('\n').flatMap((raw, index) => {
-  const line = raw.trim();
-  if (line === '') return [];
-  const m = /^([=!]) (\S+) @@ (.*) @@ (.*)$/.exec(line);
-  if (!m) throw new Error(`labelled-pairs.ts line ${index}: malformed: ${line}`);
-  return [{ equal: m[1] === '=', category: m[2], gold: m[3], pred: m[4], line: index }];
-});
+/** Pairs from a table in the format above; `line` is the line within the table. */
+export function parsePairs(table: string): LabelledPair[] {
+  return table.split('\n').flatMap((raw, index) => {
+    const line = raw.trim();
+    if (line === '') return [];
+    const m = /^([=!]) (\S+) @@ (.*) @@ (.*)$/.exec(line);
+    if (!m) throw new Error(`labelled pairs line ${index}: malformed: ${line}`);
+    return [{ equal: m[1] === '=', category: m[2], gold: m[3], pred: m[4], line: index }];
+  });
+}
+
+export const LABELLED_PAIRS: LabelledPair[] = parsePairs(TABLE);
