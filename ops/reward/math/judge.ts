@@ -408,26 +408,37 @@ function relToInterval(n: Extract<Node, { t: 'rel' }>): Node | null {
   // The middle is a variable or names one quantity (`f(x)`, parsed as a product of letters).
   const isVar = (x: Node) => (x.t === 'sym' && freeVars(x).size === 1) || (x.t === 'mul' && x.args.every((y) => y.t === 'sym') && freeVars(x).size > 0);
   const bracket = (op: string, open: boolean) => (op === '<=' ? (open ? '[' : ']') : open ? '(' : ')');
-  const absOf = (x: Node) => x.t === 'fn' && x.name === 'abs' && x.args.length === 1 && isVar(x.args[0]);
+  // `|x|` or `|x + k|` (k constant): the centre -k, so that |x + k| < r is (-k - r, -k + r).
+  const absCentre = (x: Node): Node | null | false => {
+    if (x.t !== 'fn' || x.name !== 'abs' || x.args.length !== 1) return false;
+    const inner = x.args[0];
+    if (isVar(inner)) return null;
+    if (inner.t !== 'add' || inner.args.length !== 2 || !isVar(inner.args[0]) || freeVars(inner.args[1]).size > 0) return false;
+    return { t: 'neg', arg: inner.args[1] };
+  };
   const nonNegative = (x: Node): boolean => {
     const v = exactValue(x);
     return v !== null && v.im.n === 0n && v.re.n >= 0n;
   };
-  // `a <= |x| < b` (0 <= a) -> [-b, -a] and [a, b]; `|x| < b` -> (-b, b); `|x| > a` -> (-inf, -a) and (a, inf).
+  // `a <= |x| < b` (0 <= a) -> [-b, -a] and [a, b]; `|x| < b` -> (-b, b); `|x| > a` -> (-inf, -a) and (a, inf); shifted by the centre.
   const neg = (x: Node): Node => ({ t: 'neg', arg: x });
   const flipB = (b: string) => (b === '[' ? ']' : b === '(' ? ')' : b === ']' ? '[' : '(');
-  if (ops.length === 2 && absOf(args[1]) && freeVars(args[0]).size === 0 && freeVars(args[2]).size === 0 && nonNegative(args[0])) {
+  const at = (c: Node | null, x: Node): Node => (c === null ? x : { t: 'add', args: [c, x] });
+  const c2 = ops.length === 2 ? absCentre(args[1]) : false;
+  if (c2 !== false && freeVars(args[0]).size === 0 && freeVars(args[2]).size === 0 && nonNegative(args[0])) {
     const lo = bracket(ops[0], true) as Bracket;
     const hi = bracket(ops[1], false) as Bracket;
-    return { t: 'union', args: [{ t: 'seq', open: flipB(hi) as Bracket, close: flipB(lo) as Bracket, items: [neg(args[2]), neg(args[0])] }, { t: 'seq', open: lo, close: hi, items: [args[0], args[2]] }] };
+    return { t: 'union', args: [{ t: 'seq', open: flipB(hi) as Bracket, close: flipB(lo) as Bracket, items: [at(c2, neg(args[2])), at(c2, neg(args[0]))] }, { t: 'seq', open: lo, close: hi, items: [at(c2, args[0]), at(c2, args[2])] }] };
   }
-  if (ops.length === 1 && absOf(args[0]) && freeVars(args[1]).size === 0) {
+  const cl = ops.length === 1 ? absCentre(args[0]) : false;
+  if (cl !== false && freeVars(args[1]).size === 0) {
     const hi = bracket(ops[0], false) as Bracket;
-    return { t: 'seq', open: flipB(hi) as Bracket, close: hi, items: [neg(args[1]), args[1]] };
+    return { t: 'seq', open: flipB(hi) as Bracket, close: hi, items: [at(cl, neg(args[1])), at(cl, args[1])] };
   }
-  if (ops.length === 1 && absOf(args[1]) && freeVars(args[0]).size === 0) {
+  const cr = ops.length === 1 ? absCentre(args[1]) : false;
+  if (cr !== false && freeVars(args[0]).size === 0) {
     const lo = bracket(ops[0], true) as Bracket;
-    return { t: 'union', args: [{ t: 'seq', open: '(', close: flipB(lo) as Bracket, items: [NEG_INF, neg(args[0])] }, { t: 'seq', open: lo, close: ')', items: [args[0], INF] }] };
+    return { t: 'union', args: [{ t: 'seq', open: '(', close: flipB(lo) as Bracket, items: [NEG_INF, at(cr, neg(args[0]))] }, { t: 'seq', open: lo, close: ')', items: [at(cr, args[0]), INF] }] };
   }
   if (ops.length === 2 && isVar(args[1]) && freeVars(args[0]).size === 0 && freeVars(args[2]).size === 0) {
     return { t: 'seq', open: bracket(ops[0], true), close: bracket(ops[1], false), items: [args[0], args[2]] };

@@ -31,7 +31,8 @@ const UNIT_WORDS = new Set(
 export function normalizeAnswer(raw: string): Normalized {
   let s = raw.trim();
   // Golds as datasets store them: `\\dfrac` escaped twice, display environments around the answer.
-  s = s.replace(DOUBLED_COMMAND, '\\');
+  const undoubled = s.replace(DOUBLED_COMMAND, '\\');
+  if (undoubled !== s) s = undoubled.replace(/(?<!\\)\\\\(?=[{}%$,!; ])/g, '\\');
   s = s.replace(/\\(?:begin|end)\s*\{(?:align|aligned|alignat|equation|eqnarray|gather|gathered|multline|split|displaymath)\*?\}/g, ' ').trim();
   s = boxedAnswer(s);
   s = s.replace(/^\$+|\$+$/g, '').replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');

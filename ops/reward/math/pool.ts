@@ -46,7 +46,12 @@ const MAX_BOOT_FAILURES = 3;
 type Task = { id: number; input: MathVerifyInput; resolve: (v: MathVerdict) => void; startedAt: number };
 type Slot = { worker: Worker; ready: boolean; task: Task | null; timer: NodeJS.Timeout | null; retired: boolean };
 
-const BOOT_URL = new URL('./worker-boot.mjs', import.meta.url);
+// Run from the sources, a worker first registers the TypeScript loader (worker-boot.mjs). Run
+// from the precompiled build (dist/, bin/dist.mjs, which defines __ACE_BUILD_URL__ as this
+// file's built URL), the built worker.js starts directly: no loader, no transpiling.
+declare const __ACE_BUILD_URL__: string | undefined;
+const BUILT_URL = typeof __ACE_BUILD_URL__ === 'string' ? __ACE_BUILD_URL__ : null;
+const BOOT_URL = BUILT_URL ? new URL('./worker.js', BUILT_URL) : new URL('./worker-boot.mjs', import.meta.url);
 const ENTRY_URL = new URL('./worker.ts', import.meta.url).href;
 
 export class MathVerifierPool {

@@ -60,6 +60,8 @@ const TABLE = String.raw`
 ! gold-form @@ \begin{align*} x &= 4 \end{align*} @@ 5
 = gold-form @@ $x = \boxed{3}$ @@ 3
 ! gold-form @@ $x = \boxed{3}$ @@ 4
+= gold-form @@ \\{1, \\frac{1}{2}\\} @@ \{\frac12, 1\}
+! gold-form @@ \\{1, \\frac{1}{2}\\} @@ \{\frac13, 1\}
 = chain @@ 11 @@ x=5+5+1=7=11
 = chain @@ (3,2) @@ (p,q)=(3,2)
 = chain @@ 4, 5 @@ AB=4, CD=5
@@ -157,6 +159,9 @@ const TABLE = String.raw`
 ! structure @@ (-\infty,2)\cup(5,\infty) @@ x < 2 \text{ or } x > 6
 ! structure @@ [-2, 2] @@ |x| < 2
 ! structure @@ (-\infty,-1)\cup(1,\infty) @@ |x| \ge 1
+= structure @@ (-1, 3) @@ |x-1| < 2
+= structure @@ (-\infty, -4] \cup [2, \infty) @@ |x+1| \ge 3
+! structure @@ (-1, 3) @@ |x+1| < 2
 `;
 
 export const FIDELITY_PAIRS: LabelledPair[] = parsePairs(TABLE);
