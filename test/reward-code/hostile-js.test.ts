@@ -16,6 +16,39 @@ const lodashAssert = {
   cases: ['if (!_.isEqual(f(1), 2)) throw "Error at 1th assert statement";'],
 };
 
+const nodeAssert = {
+  format: 'assert',
+  language: 'javascript',
+  setup: 'const assert = require("assert");',
+  cases: ['assert.deepEqual(f(1), [1]);', 'assert.strictEqual(f(1), 1);', 'assert.ok(f(1) === 1);'],
+};
+const lodashMirror = { format: 'assert', language: 'javascript', setup: 'const _ = require("lodash");', cases: ['if (!_.isEqual(f(1), [[1, 2], [3, 4]])) throw "Error at 1th assert statement";'] };
+const assertMirror = { format: 'assert', language: 'javascript', setup: 'const assert = require("assert");', cases: ['assert.deepStrictEqual(f(1), [[1, 2], [3, 4]]);'] };
+// f returns a Proxy over an array that reads everything from \`expected\` once captured.
+const MIRROR = `
+  let expected;
+  const targets = new WeakSet();
+  function f() {
+    const t = [];
+    targets.add(t);
+    const from = () => (expected === undefined ? t : expected);
+    return new Proxy(t, {
+      get: (_, k) => Reflect.get(from(), k),
+      ownKeys: () => Reflect.ownKeys(from()),
+      getOwnPropertyDescriptor: (_, k) => Reflect.getOwnPropertyDescriptor(from(), k),
+      has: (_, k) => k in from(),
+    });
+  }
+  const grab = (x) => { if (Array.isArray(x) && !targets.has(x) && x.length === 2 && expected === undefined) expected = x; };`;
+const MIRROR_VIA_CALL = `${MIRROR}
+  const apply = Reflect.apply;
+  Object.defineProperty(Function.prototype, 'call', { configurable: true, writable: true, value: function (self, ...args) { grab(self); return apply(this, self, args); } });`;
+const MIRROR_VIA_TAG = `${MIRROR}
+  Object.defineProperty(Object.prototype, Symbol.toStringTag, { configurable: true, get() { grab(this); return undefined; } });`;
+const MIRROR_VIA_PUSH = `${MIRROR}
+  const push = Array.prototype.push;
+  Array.prototype.push = function (...xs) { for (const x of xs) if (Array.isArray(x)) for (const y of x) grab(y); return push.apply(this, xs); };`;
+
 const CASES: Case[] = [
   // time
   { name: 'infinite loop', code: 'while (true) {}', expect: 'time_limit' },
@@ -33,10 +66,12 @@ const CASES: Case[] = [
   { name: 'string doubling', code: 'let s = "a"; for (;;) s += s;', expect: 'runtime_error' },
   { name: 'WebAssembly memory growth', code: 'const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); for (;;) m.grow(100);', expect: 'runtime_error' },
   // host access
-  { name: 'require child_process', code: 'require("child_process").execSync("id");', expect: 'runtime_error' },
+  { name: 'require child_process', code: 'require("child_process").execSync("id");', expect: 'unsupported_module' },
   { name: 'require a native module', code: 'require("isolated-vm");', expect: 'runtime_error' },
   { name: 'reads /etc/passwd', code: 'console.log(require("fs").readFileSync("/etc/passwd", "utf8"));', expect: 'runtime_error' },
-  { name: 'writes a file', code: 'require("fs").writeFileSync("/tmp/ace-js-canary", "x");', expect: 'runtime_error' },
+  { name: 'writes a file', code: 'require("fs").writeFileSync("/tmp/ace-js-canary", "x");', expect: 'unsupported_module' },
+  { name: 'random bytes', code: 'console.log(require("crypto").randomBytes(8).toString("hex"));', expect: 'unsupported_module' },
+  { name: 'worker thread', code: 'const { Worker } = require("node:worker_threads"); new Worker("x");', expect: 'unsupported_module' },
   { name: 'dynamic import', code: 'import("fs").then(() => console.log("imported"), () => console.log("refused"));', output: 'refused', expect: 'correct' },
   { name: 'network with fetch', code: 'fetch("http://1.1.1.1/");', expect: 'runtime_error' },
   { name: 'reads the environment', code: 'console.log(JSON.stringify(process.env), typeof process.binding, typeof process.dlopen);', output: '{} undefined undefined', expect: 'correct' },
@@ -48,6 +83,14 @@ const CASES: Case[] = [
   { name: 'prototype pollution aimed at the host', code: 'Object.prototype.polluted = "yes"; Array.prototype.map = null; JSON.parse = () => 1; console.log("done");', output: 'done', expect: 'correct' },
   { name: 'replaces the harness', code: 'try { __ace = null; } catch (e) {} Object.defineProperty(globalThis, "__ace", { value: 1 });', expect: 'runtime_error' },
   { name: 'fakes lodash for the tests', code: 'try { require = () => ({ isEqual: () => true }); } catch (e) {} function f(x) { return 0; }', tests: lodashAssert, expect: 'wrong_answer' },
+  { name: 'patches lodash for the tests', code: 'try { require("lodash").isEqual = () => true; } catch (e) {} function f(x) { return 0; }', tests: lodashAssert, expect: 'wrong_answer' },
+  { name: 'patches assert for the tests', code: 'const a = require("assert"); for (const k of ["deepEqual", "strictEqual", "ok"]) try { a[k] = () => {}; } catch (e) {} function f(x) { return 0; }', tests: nodeAssert, expect: 'wrong_answer' },
+  // A result that mirrors the expected value: a Proxy reading from whatever the program could
+  // capture while the comparison ran (before the shim used captured built-ins, both passed).
+  { name: 'mirror via Function.prototype.call (lodash)', code: MIRROR_VIA_CALL, tests: lodashMirror, expect: 'wrong_answer' },
+  { name: 'mirror via Symbol.toStringTag getter (lodash)', code: MIRROR_VIA_TAG, tests: lodashMirror, expect: 'wrong_answer' },
+  { name: 'mirror via Symbol.toStringTag getter (assert)', code: MIRROR_VIA_TAG, tests: assertMirror, expect: 'wrong_answer' },
+  { name: 'mirror via Array.prototype.push (assert)', code: MIRROR_VIA_PUSH, tests: assertMirror, expect: 'wrong_answer' },
   { name: 'overrides JSON.stringify', code: 'JSON.stringify = () => "1"; function f(x) { return 2; }', tests: fn, expect: 'wrong_answer' },
   { name: 'non-JSON result', code: 'function f(x) { const o = {}; o.o = o; return o; }', tests: fn, expect: 'runtime_error' },
   // errors and output

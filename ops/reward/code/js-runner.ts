@@ -3,7 +3,9 @@
 // limits, a heap limit. An isolate that hit a limit is disposed and replaced on next use.
 // The pool runs it in a child process (js-process.ts): isolated-vm aborts the whole process
 // on some out-of-memory paths (a huge array fill, Map/Set growth) instead of throwing.
-// Not a Node emulator: only the few in-isolate fakes of js-shim.ts exist, nothing of the host.
+// Not a Node emulator: only the in-isolate modules of js-shim.ts exist, nothing of the host; a
+// failure that is the shim's "not available in the sandbox" error is reported as
+// unsupported_module with the module's name, not as the program's runtime error.
 import ivm from 'isolated-vm';
 import { exactJsonEqual, outputsMatch, parseExactJson, toExactJson } from './compare.ts';
 import { jsShimSource } from './js-shim.ts';
@@ -119,6 +121,21 @@ export class JsRunner {
     return { passed, total, firstFailure: { test, ...f } };
   }
 
+  /** fail(), after asking the context whether a runtime error is the shim's unsupported-module error. */
+  private async failIn(ctx: ivm.Context, total: number, passed: number, test: number, f: Omit<FirstFailure, 'test'>): Promise<RunResult> {
+    if (f.reason !== 'runtime_error' || f.detail === undefined || (this.isolate?.isDisposed ?? true)) return this.fail(total, passed, test, f);
+    let hit: unknown = '';
+    try {
+      hit = await ctx.evalClosure('return __ace.unsupportedFor($0)', [f.detail], { arguments: { copy: true }, result: { copy: true }, timeout: 1000 });
+    } catch {
+      hit = '';
+    }
+    if (typeof hit !== 'string' || hit === '') return this.fail(total, passed, test, f);
+    const nl = hit.indexOf('\n');
+    const module = hit.slice(0, nl), what = hit.slice(nl + 1);
+    return this.fail(total, passed, test, { ...f, reason: 'unsupported_module', module, detail: `${what} is not available in the sandbox (Node built-in module '${module}')` });
+  }
+
   private async runStdio(script: ivm.Script, cases: { input: string; output: string }[], testDeadline: () => number): Promise<RunResult> {
     const total = cases.length;
     for (let i = 0; i < total; i++) {
@@ -133,7 +150,7 @@ export class JsRunner {
         }
         if (s.ok) s = (await this.drainTimers(ctx, deadline)) ?? s;
         if (!s.ok && s.reason !== 'memory_limit' && (await this.overflowed(ctx))) s = { ok: false, reason: 'runtime_error', detail: 'output limit exceeded' };
-        if (!s.ok) return this.fail(total, i, i, { reason: s.reason, detail: s.detail, expected: excerpt(cases[i].output) });
+        if (!s.ok) return await this.failIn(ctx, total, i, i, { reason: s.reason, detail: s.detail, expected: excerpt(cases[i].output) });
         const out = (await ctx.eval('__ace.output()', { copy: true })) as string;
         if (!outputsMatch(cases[i].output, out)) return this.fail(total, i, i, { reason: 'wrong_answer', expected: excerpt(cases[i].output), actual: excerpt(out) });
       } finally {
@@ -160,17 +177,17 @@ export class JsRunner {
         if (!p.ok) return { passed: 0, total, firstFailure: null, infraError: { kind: 'error', reason: `test prelude failed: ${p.detail}` } };
       }
       const top = await this.step(ctx, script, testDeadline());
-      if (!top.ok) return this.fail(total, 0, 0, { reason: top.reason, detail: top.detail });
+      if (!top.ok) return await this.failIn(ctx, total, 0, 0, { reason: top.reason, detail: top.detail });
       if (tests.format === 'assert') {
         if (tests.setup) {
           const s = await this.step(ctx, tests.setup, testDeadline());
-          if (!s.ok) return this.fail(total, 0, 0, { reason: s.reason, detail: `test setup: ${s.detail}` });
+          if (!s.ok) return await this.failIn(ctx, total, 0, 0, { reason: s.reason, detail: `test setup: ${s.detail}` });
         }
         for (let i = 0; i < total; i++) {
           const deadline = testDeadline();
           let s = await this.step(ctx, tests.cases[i], deadline);
           if (s.ok) s = (await this.drainTimers(ctx, deadline)) ?? s;
-          if (!s.ok) return this.fail(total, i, i, { reason: s.reason, detail: s.detail, expected: excerpt(tests.cases[i]) });
+          if (!s.ok) return await this.failIn(ctx, total, i, i, { reason: s.reason, detail: s.detail, expected: excerpt(tests.cases[i]) });
         }
         return { passed: total, total, firstFailure: null };
       }
@@ -191,8 +208,8 @@ export class JsRunner {
           if (!t.ok) { s = t; break; }
           if (t.value === 'idle') { s = { ok: false, reason: 'time_limit', detail: 'promise never settled' }; break; }
         }
-        if (!s.ok) return this.fail(total, i, i, { reason: s.reason, detail: s.detail, expected });
-        if (res.error) return this.fail(total, i, i, { reason: classifyInfo(res.error), detail: `${res.error.name}: ${res.error.message}`, expected });
+        if (!s.ok) return await this.failIn(ctx, total, i, i, { reason: s.reason, detail: s.detail, expected });
+        if (res.error) return await this.failIn(ctx, total, i, i, { reason: classifyInfo(res.error), detail: `${res.error.name}: ${res.error.message}`, expected });
         const actual = res.json as string;
         if (!exactJsonEqual(parseExactJson(actual), toExactJson(c.expected))) return this.fail(total, i, i, { reason: 'wrong_answer', expected, actual: excerpt(actual) });
       }

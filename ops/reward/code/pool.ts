@@ -148,7 +148,11 @@ export class CodeVerifierPool {
     if (this.closed) return verdict('error', { language, total, reason: 'verifier closed during the run' }, queueMs);
     if (r.infraError) return verdict(r.infraError.kind, { language, total, passed: r.passed, reason: r.infraError.reason }, queueMs);
     const kind: OutcomeKind = r.firstFailure === null && r.passed === r.total ? 'correct' : 'wrong';
-    return verdict(kind, { language, total: r.total, passed: r.passed, firstFailure: r.firstFailure }, queueMs);
+    // A program that needs a built-in the sandbox lacks is still wrong here (reward 0: it did
+    // not pass), but says so: the reason names the module, apart from its own errors.
+    const f = r.firstFailure;
+    const reason = f?.reason === 'unsupported_module' ? `test ${f.test}: unsupported module '${f.module ?? '?'}': ${f.detail ?? ''}` : undefined;
+    return verdict(kind, { language, total: r.total, passed: r.passed, firstFailure: r.firstFailure, ...(reason !== undefined ? { reason } : {}) }, queueMs);
   }
 
   private release(lane: Lane, runner: Runner): void {

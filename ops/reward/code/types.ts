@@ -76,7 +76,12 @@ export const CodeLimits = z.object({
 export type CodeLimits = z.infer<typeof CodeLimits>;
 export type CodeLimitsInput = z.input<typeof CodeLimits>;
 
-export const FailureReason = z.enum(['wrong_answer', 'time_limit', 'memory_limit', 'runtime_error', 'compile_error']);
+/**
+ * Why a program failed a test. unsupported_module: the program used a Node built-in (or a part
+ * of one, like crypto.randomBytes) the JavaScript sandbox does not provide; the detail names it.
+ * The verdict is still `wrong` (reward 0), its reason says which module.
+ */
+export const FailureReason = z.enum(['wrong_answer', 'time_limit', 'memory_limit', 'runtime_error', 'compile_error', 'unsupported_module']);
 export type FailureReason = z.infer<typeof FailureReason>;
 
 export type FirstFailure = {
@@ -88,6 +93,8 @@ export type FirstFailure = {
   actual?: string;
   /** One line of why: the exception, the signal, or which limit. */
   detail?: string;
+  /** unsupported_module only: the Node built-in module the program used (`crypto`, `child_process`). */
+  module?: string;
 };
 
 export type CodeTimings = {
@@ -108,7 +115,10 @@ export type CodeVerdict = {
   passed: number;
   total: number;
   firstFailure: FirstFailure | null;
-  /** Why the verdict is unparseable or error (extraction, bad tests, infrastructure). */
+  /**
+   * Why the verdict is unparseable or error (extraction, bad tests, infrastructure), or, for a
+   * `wrong` verdict whose first failure is unsupported_module, which module the sandbox lacks.
+   */
   reason?: string;
   timings: CodeTimings;
 };
