@@ -2,10 +2,17 @@
 // of the math verifier on a realistic mix: dataset gold answers (MATH500, AIME, AMC, GSM8K)
 // against an equal rewriting, a wrong perturbation, and a full response with </think> and
 // \boxed{}, plus the labelled suite. Measures in-process (one thread), the pool with one
-// worker, and the pool with two workers. Progress on stderr; with --json the last stdout
-// line is one JSON object. Not a correctness check (see test/reward-math).
-import { availableParallelism } from 'node:os';
-import { datasetPath, missingDatasetReason, readRows } from '../ops/datasets.ts';
+// worker, and the pool with two workers; then the wall time of the real CLI on a one-line file
+// (`ace verify math --jsonl FILE`, start-up included: what a user calling it per file waits),
+// both as `ace` runs now (the precompiled build when it is up to date) and from the sources
+// (ACE_DIST=0: tsx). Progress on stderr; with --json the last stdout line is one JSON object.
+// Not a correctness check (see test/reward-math).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDist } from '../bin/dist.mjs';
+import { datasetPath, missingDatasetReason, readRows, repoRoot } from '../ops/datasets.ts';
 import { type MathVerifyInput, judgeInput } from '../ops/reward/math/judge.ts';
 import { MathVerifierPool, type MathVerdict } from '../ops/reward/math/pool.ts';
 import { Rng } from '../ops/rng.ts';
@@ -71,6 +78,36 @@ async function throughputPool(workers: number, cases: MathVerifyInput[], rounds:
   return { casesPerSec: verdicts.length / seconds, verdicts, bootMs };
 }
 
+/** One `ace verify math` on a one-line file: wall ms from spawn to exit; throws unless it exits 0 with a correct verdict. */
+function oneLineRun(file: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(repoRoot(), 'bin', 'ace.mjs'), 'verify', 'math', '--jsonl', file], { env }, (err, stdout, stderr) => {
+      const ms = performance.now() - start;
+      if (err) return reject(new Error(`ace verify math failed: ${err.message}\n${stderr}`));
+      const verdict = JSON.parse(stdout) as MathVerdict;
+      if (verdict.kind !== 'correct') return reject(new Error(`ace verify math: expected a correct verdict, got ${stdout.trim()}`));
+      resolve(ms);
+    });
+  });
+}
+
+/** Median wall ms of `runs` one-line runs (after one unmeasured run that warms the file cache). */
+async function oneLineCli(runs: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'ace-bench-one-line-'));
+  try {
+    const file = join(dir, 'one.jsonl');
+    writeFileSync(file, `${JSON.stringify({ gold: '\\frac{1}{2}', pred: '0.5' })}\n`);
+    await oneLineRun(file, env);
+    const times: number[] = [];
+    for (let k = 0; k < runs; k++) times.push(await oneLineRun(file, env));
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const command = defineCommand({
   name: 'bench math-verifier',
   summary: 'math verifier throughput and latency: in-process, a pool of one worker, a pool of two',
@@ -78,12 +115,13 @@ export const command = defineCommand({
     ...JSON_FLAG,
     rounds: { schema: z.int().min(1).max(1000).default(3), help: 'timed rounds over the case mix' },
     'deadline-ms': { schema: z.int().min(10).max(600_000).default(2000), help: 'hard deadline per case, ms', value: 'MS' },
+    'cli-runs': { schema: z.int().min(1).max(100).default(5), help: 'timed one-line `ace verify math` runs (median; half as many from the sources)' },
   },
   examples: ['ace bench math-verifier --json'],
-  run: (f) => benchMathVerifier(f.json, f.rounds, f['deadline-ms']),
+  run: (f) => benchMathVerifier(f.json, f.rounds, f['deadline-ms'], f['cli-runs']),
 });
 
-async function benchMathVerifier(json: boolean, rounds: number, deadlineMs: number): Promise<number> {
+async function benchMathVerifier(json: boolean, rounds: number, deadlineMs: number, cliRuns: number): Promise<number> {
   const cases = corpus(new Rng(20250401));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`math-verifier bench: ${cases.length} cases x ${rounds} rounds, deadline ${deadlineMs} ms, ${availableParallelism()} cores`);
@@ -113,6 +151,13 @@ async function benchMathVerifier(json: boolean, rounds: number, deadlineMs: numb
   const two = await throughputPool(2, cases, rounds, deadlineMs);
   log(`pool, 2 workers: ${two.casesPerSec.toFixed(0)} cases/s (boot ${two.bootMs.toFixed(0)} ms)`);
 
+  // The CLI on a one-line file, start-up included, as `ace` runs now and from the sources.
+  const built = freshDist().ok;
+  const cliNow = await oneLineCli(cliRuns, process.env);
+  log(`ace verify math, one-line file: ${cliNow.toFixed(0)} ms wall (median of ${cliRuns}, ${built ? 'the precompiled build in dist/' : 'the sources through tsx: dist/ is missing or out of date'})`);
+  const cliSources = await oneLineCli(Math.max(1, Math.ceil(cliRuns / 2)), { ...process.env, ACE_DIST: '0' });
+  log(`ace verify math, one-line file, from the sources (ACE_DIST=0, tsx): ${cliSources.toFixed(0)} ms wall (median of ${Math.max(1, Math.ceil(cliRuns / 2))})`);
+
   const latencies = two.verdicts.map((v) => v.elapsedMs).sort((a, b) => a - b);
   const timeouts = [...one.verdicts, ...two.verdicts].filter((v) => v.kind === 'timeout').length;
   const result = {
@@ -131,6 +176,9 @@ async function benchMathVerifier(json: boolean, rounds: number, deadlineMs: numb
     p99Ms: Number(percentile(latencies, 0.99).toFixed(3)),
     maxMs: Number(latencies[latencies.length - 1].toFixed(3)),
     workerBootMs: Math.round(one.bootMs),
+    oneLineCliMs: Math.round(cliNow),
+    oneLineCliFrom: built ? 'dist' : 'sources',
+    oneLineCliMsFromSources: Math.round(cliSources),
     timeouts,
     outcomes: Object.fromEntries([...rules].sort((a, b) => b[1] - a[1])),
   };

@@ -1,27 +1,29 @@
 // The `ace` command line: one file per command under tools/, each exporting `command` (a
 // CommandSpec: flags, help, run; see command.ts) or, for a group such as `bench`, `run(argv)`.
 // This file only dispatches, importing just the command asked for so start-up stays short.
-import { runCommand, type CommandSpec } from './command.ts';
+import { runCommand, type CommandModule } from './command.ts';
 
-type Entry = { module: string; summary: string };
+/** `load` is a literal import() so that the precompiled build (bin/dist.mjs) rewrites it too. */
+type Entry = { load: () => Promise<CommandModule>; summary: string };
 
 export const COMMANDS: Record<string, Entry> = {
-  train: { module: './train.ts', summary: 'the recipe (math RL stages, then code RL) on the embedded default, evaluated per stage' },
-  claims: { module: './claims.ts', summary: "the paper's findings in miniature over seeds (long; resumable)" },
-  up: { module: './up.ts', summary: 'start a topology (embedded nats-server by default)' },
-  status: { module: './status.ts', summary: 'streams, consumers and actors of a running topology on one screen' },
-  monitor: { module: './monitor.ts', summary: 'live view of stream rates, lag, actors and training metrics' },
-  scale: { module: './scale.ts', summary: 'change the instance count of actors of a running topology' },
-  down: { module: './down.ts', summary: 'drain and stop a running topology' },
-  replay: { module: './replay.ts', summary: 're-publish a recorded range of a stream' },
-  reverify: { module: './reverify.ts', summary: 're-judge recorded rollouts and report rewards that change' },
-  eval: { module: './eval.ts', summary: 'avg@k and unbiased pass@k of a checkpoint on the held-out split' },
-  sft: { module: './sft.ts', summary: 'train the base policy on teacher solutions' },
-  curate: { module: './curate.ts', summary: 'build curated RL data from raw problem sets' },
-  verify: { module: './verify.ts', summary: 'score answers (math) or programs (code) from a JSONL file' },
-  bench: { module: './bench.ts', summary: 'run a benchmark that prints figures' },
-  contracts: { module: './contracts.ts', summary: 'write JSON Schema for every message' },
-  actor: { module: './actor.ts', summary: 'run one actor process (used by up and scale)' },
+  train: { load: () => import('./train.ts'), summary: 'the recipe (math RL stages, then code RL) on the embedded default, evaluated per stage' },
+  claims: { load: () => import('./claims.ts'), summary: "the paper's findings in miniature over seeds (long; resumable)" },
+  up: { load: () => import('./up.ts'), summary: 'start a topology (embedded nats-server by default)' },
+  status: { load: () => import('./status.ts'), summary: 'streams, consumers and actors of a running topology on one screen' },
+  monitor: { load: () => import('./monitor.ts'), summary: 'live view of stream rates, lag, actors and training metrics' },
+  scale: { load: () => import('./scale.ts'), summary: 'change the instance count of actors of a running topology' },
+  down: { load: () => import('./down.ts'), summary: 'drain and stop a running topology' },
+  replay: { load: () => import('./replay.ts'), summary: 're-publish a recorded range of a stream' },
+  reverify: { load: () => import('./reverify.ts'), summary: 're-judge recorded rollouts and report rewards that change' },
+  eval: { load: () => import('./eval.ts'), summary: 'avg@k and unbiased pass@k of a checkpoint on the held-out split' },
+  sft: { load: () => import('./sft.ts'), summary: 'train the base policy on teacher solutions' },
+  model: { load: () => import('./model.ts'), summary: 'make a scratch model directory (a family, a real tokenizer, seeded random weights)' },
+  curate: { load: () => import('./curate.ts'), summary: 'build curated RL data from raw problem sets' },
+  verify: { load: () => import('./verify.ts'), summary: 'score answers (math) or programs (code) from a JSONL file' },
+  bench: { load: () => import('./bench.ts'), summary: 'run a benchmark that prints figures' },
+  contracts: { load: () => import('./contracts.ts'), summary: 'write JSON Schema for every message' },
+  actor: { load: () => import('./actor.ts'), summary: 'run one actor process (used by up and scale)' },
 };
 
 function usage(): string {
@@ -41,6 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ace: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  const mod = (await import(entry.module)) as { command?: CommandSpec; run?: (argv: string[]) => Promise<number> };
+  const mod = await entry.load();
   return mod.command ? runCommand(mod.command, rest) : mod.run!(rest);
 }

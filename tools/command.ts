@@ -15,6 +15,8 @@ export interface FlagSpec {
   value?: string;
   /** The accepted values in words, where the schema's own are not shown (a transform, a refinement). */
   range?: string;
+  /** A one-letter alias, e.g. 'k' for `-k 4` beside `--k 4`. */
+  short?: string;
 }
 
 export interface ArgSpec {
@@ -138,7 +140,8 @@ function toCommander(spec: CommandSpec, onParsed: (raw: Record<string, string | 
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   for (const a of spec.args ?? []) cmd.argument(a.required ? `<${a.name}${a.variadic ? '...' : ''}>` : `[${a.name}${a.variadic ? '...' : ''}]`, a.help);
   for (const [name, f] of Object.entries(spec.flags)) {
-    const flag = kindOf(f.schema) === 'boolean' ? `--${name}` : `--${name} <${placeholder(name, f)}>`;
+    const long = kindOf(f.schema) === 'boolean' ? `--${name}` : `--${name} <${placeholder(name, f)}>`;
+    const flag = f.short ? `-${f.short}, ${long}` : long;
     cmd.addOption(new Option(flag, helpLine(f)));
   }
   cmd.showHelpAfterError(`usage: ace ${spec.name} ${cmd.usage()}\n(see \`ace ${spec.name} --help\`)`);
@@ -222,11 +225,17 @@ export function groupUsage(name: string, summary: string, children: Record<strin
   return `Usage: ace ${name} COMMAND [options]\n\n${summary}\n\nCommands:\n${lines.join('\n')}\n\nRun \`ace ${name} COMMAND --help\` for a command's flags.\n`;
 }
 
+/** What a command's module exports: `command` or, for a group or an old-style bench, `run(argv)`. */
+export type CommandModule = { command?: CommandSpec; run?: (argv: string[]) => Promise<number> };
+
+/** A subcommand: `load` is a literal import() (so the precompiled build, bin/dist.mjs, rewrites it). */
+export type GroupEntry = { load: () => Promise<CommandModule>; summary: string };
+
 /**
  * Dispatches a group of subcommands (`ace bench NAME`, `ace verify DOMAIN`), importing only the
  * one asked for; a module exports `command` (or, for old-style benches, `run(argv)`).
  */
-export async function runGroup(name: string, summary: string, children: Record<string, { module: string; summary: string }>, argv: string[]): Promise<number> {
+export async function runGroup(name: string, summary: string, children: Record<string, GroupEntry>, argv: string[]): Promise<number> {
   const [child, ...rest] = argv;
   const entry = child ? children[child] : undefined;
   if (!entry) {
@@ -235,6 +244,6 @@ export async function runGroup(name: string, summary: string, children: Record<s
     (help ? process.stdout : process.stderr).write(groupUsage(name, summary, Object.fromEntries(Object.entries(children).map(([k, v]) => [k, v.summary]))));
     return help ? 0 : 2;
   }
-  const mod = (await import(entry.module)) as { command?: CommandSpec; run?: (argv: string[]) => Promise<number> };
+  const mod = await entry.load();
   return mod.command ? runCommand(mod.command, rest) : mod.run!(rest);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../ops/datasets.ts';
-import { run } from './verify-math.ts';
+import { CASES_PER_WORKER, run } from './verify-math.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ace-verify-math-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +44,18 @@ describe('ace verify math', () => {
     expect(verdicts.map((v) => ({ kind: v.kind, reward: v.reward }))).toEqual(EXPECTED);
     expect(verdicts[4].reason).toMatch(/^line 5: /);
     expect(verdicts[5].reason).toMatch(/^line 6: /);
+  });
+
+  it('--prose-fallback reads "the answer is" and a response without </think>; off, those are unparseable', async () => {
+    const file = join(dir, 'prose.jsonl');
+    writeFileSync(file, `${JSON.stringify({ gold: '3.5', response: 'We add them. The answer is 3.5.' })}\n${JSON.stringify({ gold: '7', response: '<think>t</think> so $y = 7$' })}\n`);
+    const kinds = async (extra: string[]) => {
+      const out = join(dir, `prose-${extra.length}.jsonl`);
+      expect(await run(['--jsonl', file, '--out', out, ...extra])).toBe(0);
+      return readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+    };
+    expect(await kinds([])).toEqual(['unparseable', 'unparseable']);
+    expect(await kinds(['--prose-fallback'])).toEqual(['correct', 'correct']);
   });
 
   // Regression: a missing field read `line 3: : Invalid input` (the union's issue, no field name).
@@ -93,6 +105,25 @@ describe('ace verify math', () => {
   it('prints usage and exits 2 without --jsonl', async () => {
     expect(await run([])).toBe(2);
     expect(await run(['--jsonl'])).toBe(2);
+  });
+
+  // The first lines size the pool (one worker per CASES_PER_WORKER lines of a short input); an
+  // input longer than that goes on streaming past the lines read for the sizing.
+  it('keeps order and count past the lines read to size the pool; an empty file gets no verdict and no worker', async () => {
+    const n = 2 * CASES_PER_WORKER + 40;
+    const input = join(dir, 'long.jsonl');
+    writeFileSync(input, `${Array.from({ length: n }, (_, k) => JSON.stringify({ gold: `${k}`, pred: k % 3 === 0 ? `${k + 1}` : `${k}` })).join('\n')}\n`);
+    const out = join(dir, 'long.out.jsonl');
+    expect(await run(['--jsonl', input, '--out', out, '--workers', '2'])).toBe(0);
+    const verdicts = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; gold: string });
+    expect(verdicts.map((v) => v.gold)).toEqual(Array.from({ length: n }, (_, k) => `${k}`));
+    expect(verdicts.map((v) => v.kind)).toEqual(Array.from({ length: n }, (_, k) => (k % 3 === 0 ? 'wrong' : 'correct')));
+
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n\n');
+    const emptyOut = join(dir, 'empty.out.jsonl');
+    expect(await run(['--jsonl', empty, '--out', emptyOut])).toBe(0);
+    expect(readFileSync(emptyOut, 'utf8')).toBe('');
   });
 
   it('runs through node bin/ace.mjs (workers load TypeScript there too)', async () => {
