@@ -14,6 +14,7 @@ import {
   type Generator,
   type SampleOptions,
   type SampleResult,
+  type SamplingIds,
   decodeStep,
   initialState,
   prefillInputs,
@@ -22,17 +23,17 @@ import {
 } from '../ops/model/generator.ts';
 
 /** Prefill alone (the JS loop's first call): logits, finished, pos and the cache. */
-export function buildPrefillGraph(c: LlamaConfig, maxSeqLen: number): Graph {
+export function buildPrefillGraph(c: LlamaConfig, maxSeqLen: number, ids: SamplingIds = {}): Graph {
   const g = new Graph('prefill');
-  const s = sharedInputs(g, c, maxSeqLen);
+  const s = sharedInputs(g, c, maxSeqLen, ids);
   outputState(g, initialState(g, s, prefillInputs(g)));
   return g;
 }
 
 /** One decode step as its own graph (the JS loop's per-token call), over one growing cache. */
-export function buildStepGraph(c: LlamaConfig, maxSeqLen: number): Graph {
+export function buildStepGraph(c: LlamaConfig, maxSeqLen: number, ids: SamplingIds = {}): Graph {
   const g = new Graph('step');
-  const s = sharedInputs(g, c, maxSeqLen);
+  const s = sharedInputs(g, c, maxSeqLen, ids);
   const sd = stateDims(s.d);
   const st: DecodeState = {
     logits: g.input('logits', 'float32', ['B', s.d.V]),
@@ -74,10 +75,10 @@ export class JsLoopSampler {
 
   /** Builds the prefill and step sessions with the generator's threads, spin-wait and maxSeqLen. */
   static async create(gen: Generator): Promise<JsLoopSampler> {
-    const { threads, spinWait, maxSeqLen } = gen.options;
+    const { threads, spinWait, maxSeqLen, stopIds, vocabLimit } = gen.options;
     const so = { intraOpNumThreads: threads, spinWait };
-    const prefill = await createSession(buildPrefillGraph(gen.config, maxSeqLen), so);
-    const step = await createSession(buildStepGraph(gen.config, maxSeqLen), so);
+    const prefill = await createSession(buildPrefillGraph(gen.config, maxSeqLen, { stopIds, vocabLimit }), so);
+    const step = await createSession(buildStepGraph(gen.config, maxSeqLen, { stopIds, vocabLimit }), so);
     return new JsLoopSampler(gen, prefill, step);
   }
 

@@ -59,7 +59,7 @@ import { Generator } from '../ops/model/generator.ts';
 import { Learner } from '../ops/model/learner.ts';
 import { groupAdvantages } from '../ops/recipe/advantage.ts';
 import { checkContext, codePool, mathPool, type PoolTask, selectTasks, sharedPrefixFor } from '../ops/recipe/curriculum.ts';
-import { promptTokens, responseText } from '../ops/recipe/template.ts';
+import { modelPromptFormat, type PromptFormat, samplingIdsOf } from '../ops/recipe/template.ts';
 import { type Judgement, JudgeSettings, RolloutJudge } from '../ops/reward/judge.ts';
 import { Rng } from '../ops/rng.ts';
 import { generateCodeTasks } from '../ops/tasks/code.ts';
@@ -99,6 +99,8 @@ const r3 = (x: number) => Number(x.toFixed(3));
 
 interface InProcess {
   gen: Generator;
+  /** The base's prompt format (its tokenizer and chat template, or the byte-level format), as the actors use it. */
+  format: PromptFormat;
   learner: Learner;
   params: Map<string, Float32Array>;
   optimizer: AdamW;
@@ -125,7 +127,7 @@ async function inProcessStep(p: InProcess, tasks: PoolTask[], burnMs: number): P
   const rows: { task: PoolTask; tokens: Int32Array }[] = [];
   for (let i = 0; i < tasks.length; i += TASKS_PER_CALL) {
     const part = tasks.slice(i, i + TASKS_PER_CALL).flatMap((t) => Array.from({ length: G }, () => t));
-    const out = await p.gen.sample(part.map((t) => promptTokens(t.prompt)), { maxNewTokens: MAX_TOKENS, temperature: 1, topP: 1, seed: i });
+    const out = await p.gen.sample(part.map((t) => p.format.promptTokens(t.prompt)), { maxNewTokens: MAX_TOKENS, temperature: 1, topP: 1, seed: i });
     part.forEach((t, k) => rows.push({ task: t, tokens: out.tokens[k] }));
   }
   const t1 = performance.now();
@@ -133,7 +135,7 @@ async function inProcessStep(p: InProcess, tasks: PoolTask[], burnMs: number): P
   const judged: Judgement[] = [];
   for (const r of rows) {
     if (burnMs > 0) burnCpu(burnMs);
-    judged.push(await p.judge.judge({ domain: r.task.domain, gold: r.task.gold, tests: r.task.tests, response: responseText(r.tokens) }));
+    judged.push(await p.judge.judge({ domain: r.task.domain, gold: r.task.gold, tests: r.task.tests, response: p.format.responseText(r.tokens) }));
   }
   const t2 = performance.now();
   const c2 = cpuS();
@@ -141,7 +143,7 @@ async function inProcessStep(p: InProcess, tasks: PoolTask[], burnMs: number): P
   for (let g = 0; g < tasks.length; g++) {
     const members = rows.slice(g * G, (g + 1) * G);
     const { advantages } = groupAdvantages(rewards.slice(g * G, (g + 1) * G));
-    const prompt = promptTokens(tasks[g].prompt);
+    const prompt = p.format.promptTokens(tasks[g].prompt);
     await p.learner.accumulate({
       tokens: members.map((m) => Int32Array.from([...prompt, ...m.tokens])),
       responseStart: members.map(() => prompt.length),
@@ -385,7 +387,7 @@ export const command = defineCommand({
 
 /** The policy: `base`, or (math, default base missing) a randomly initialized one saved for the actors. */
 function policy(base: string): { base: string; config: LlamaConfig; params: Map<string, Float32Array> } {
-  if (existsSync(join(base, 'model.safetensors'))) return { base, ...loadCheckpoint(base) };
+  if (existsSync(join(base, 'model.safetensors')) || existsSync(join(base, 'model.safetensors.index.json'))) return { base, ...loadCheckpoint(base, { allowModelDir: true }) };
   if (DOMAIN === 'code' || base !== 'models/base') {
     throw new CliError('NO_BASE', `no checkpoint at ${base} (--base)\nHINT: ${DOMAIN === 'code' ? 'the code bench needs a base that writes fenced JavaScript, e.g. an `ace sft` checkpoint with code in its mix' : 'pass a folder with model.safetensors and config.json'}`);
   }
@@ -408,8 +410,9 @@ interface Setup {
 
 async function benchLoop(json: boolean, baseFlag: string): Promise<number> {
   const { base, config, params } = policy(baseFlag);
+  const format = modelPromptFormat(base, config);
   const pool = DOMAIN === 'code' ? codePool(generateCodeTasks({ seed: SEED, split: 'train', count: 5000 })) : mathPool(generateMathTasks({ seed: SEED, split: 'train', count: 5000 }));
-  checkContext(pool, MAX_TOKENS, config.max_position_embeddings, 'bench');
+  checkContext(pool, MAX_TOKENS, config.max_position_embeddings, 'bench', format);
   const tasks = selectTasks(pool, new Map(), 1, SEED, 1, TASKS);
   // In-process baseline: the best of ORT threads busy-waiting (its default, best for a
   // process that has the cores to itself) and sleeping. Math: median of REPS steps each; the
@@ -417,8 +420,9 @@ async function benchLoop(json: boolean, baseFlag: string): Promise<number> {
   const setups: Setup[] = [];
   for (const spinWait of [true, false]) {
     const p: InProcess = {
-      gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings }),
-      learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS, spinWait, sharedPrefix: sharedPrefixFor(pool) }),
+      gen: await Generator.create(config, params, { threads: GEN_THREADS, spinWait, maxBatch: 256, maxSeqLen: config.max_position_embeddings, ...samplingIdsOf(format, config) }),
+      format,
+      learner: new Learner(config, params, { buckets: defaultBuckets(config.max_position_embeddings), threads: LEARN_THREADS, spinWait, sharedPrefix: sharedPrefixFor(pool, format) }),
       params,
       optimizer: new AdamW({}),
       judge: new RolloutJudge(JudgeSettings.parse({}), [DOMAIN]),

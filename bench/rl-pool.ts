@@ -11,8 +11,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { generateMathTasks, type MathTask } from '../ops/tasks/math.ts';
 import { mathPool, selectTasks, type PoolTask } from '../ops/recipe/curriculum.ts';
-import { loadCheckpoint } from '../ops/model/checkpoint.ts';
-import { EvalRequest, evalLoaded } from '../tools/eval.ts';
+import { EvalRequest, evalLoaded, loadPolicy } from '../tools/eval.ts';
 import type { EvalTask } from '../ops/recipe/evaluate.ts';
 import { defineCommand } from '../tools/command.ts';
 import { JSON_FLAG } from '../tools/session.ts';
@@ -83,7 +82,7 @@ async function benchRlPool(f: { json: boolean; seed: number; 'pool-size': number
 
   const scored = [];
   for (const ck of f.checkpoints.split(',').filter(Boolean)) {
-    const policy = loadCheckpoint(ck);
+    const policy = loadPolicy(ck);
     const req = (n: number) => EvalRequest.parse({ checkpoint: '-', domains: ['math'], k: f.k, problems: n, seed: 1, temperature: 1, topP: 1, maxNewTokens: f.cap });
     const r = (await evalLoaded(policy, req(perLevel.length), { math: perLevel })).math!;
     const levels = LEVELS.map((l) => r.byLevel[String(l)]?.avgAtK ?? Number.NaN);

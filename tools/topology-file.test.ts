@@ -89,6 +89,14 @@ describe('topology file validation', () => {
       await expect(parseTopology({ name: 'rl', actors: { learner: learner('code') } }, 't')).resolves.toBeDefined();
     });
 
+    it('refuses generators with different tokenizers: the run has one prompt format', async () => {
+      const tok = (tokenizer?: string) => ({ kind: 'generator', config: tokenizer === undefined ? {} : { tokenizer } }) as const;
+      const e = await errorOf({ name: 'rl', actors: { a: tok('models/qwen'), b: tok('models/qwen'), c: tok(), v: verifier(), learner: learner('math') } });
+      expect(e.message).toMatch(/\n {2}actors\.c\.config\.tokenizer: generator 'c' has tokenizer null but 'a' has "models\/qwen": the generators of a run share one prompt format/);
+      expect(e.message).not.toMatch(/actors\.b\./);
+      await expect(parseTopology({ name: 'rl', actors: { a: tok('m'), b: tok('m'), v: verifier(), learner: learner('math') } }, 't')).resolves.toBeDefined();
+    });
+
     it('refuses an empty or repeated domain list, and an unknown domain', async () => {
       expect((await errorOf({ name: 'rl', actors: { v: verifier([]) } })).message).toMatch(/actors\.v\.config\.domains: Too small/);
       expect((await errorOf({ name: 'rl', actors: { v: verifier(['code', 'code']) } })).message).toMatch(/actors\.v\.config\.domains: each domain once/);

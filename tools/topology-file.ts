@@ -2,12 +2,14 @@
 // actor's `config` against that actor's own schema (the definitions load through the registry).
 // Every problem names the field path (`actors.learner.config.lr`) and zod's message, which
 // gives the accepted range or, for choices, the allowed values. Across actors: each rollout
-// domain is judged by at most one verifier actor, and each learner stage's domain by exactly one.
+// domain is judged by at most one verifier actor, each learner stage's domain by exactly one,
+// and the generator actors share one prompt format (their `tokenizer`).
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { LearnerConfig } from '../actors/learner/config.ts';
 import { ACTORS } from '../actors/registry.ts';
 import type { VerifierConfig } from '../actors/verifier/config.ts';
+import type { GeneratorConfig } from '../actors/generator/config.ts';
 import type { Domain } from '../contracts/common.ts';
 import { formatIssues } from '../contracts/issues.ts';
 import { Topology } from '../contracts/topology.ts';
@@ -41,7 +43,7 @@ export async function parseTopology(raw: unknown, where: string): Promise<Topolo
     if (!parsed.success) issues.push(...parsed.error.issues.map((i: z.core.$ZodIssue) => ({ ...i, path: ['actors', name, 'config', ...i.path] })));
     else configs.push({ name, kind: spec.kind, config: parsed.data });
   }
-  if (!issues.length) issues.push(...domainIssues(configs));
+  if (!issues.length) issues.push(...domainIssues(configs), ...tokenizerIssues(configs));
   if (issues.length) throw invalid(where, formatIssues(issues));
   return topology;
 }
@@ -73,6 +75,21 @@ function domainIssues(actors: { name: string; kind: string; config: unknown }[])
     });
   }
   return issues;
+}
+
+/** Generators of one run sample for one learner: they must format prompts alike (the learner measures them with the first one's). */
+function tokenizerIssues(actors: { name: string; kind: string; config: unknown }[]): z.core.$ZodIssue[] {
+  const gens = actors.filter((x) => x.kind === 'generator');
+  const first = gens[0];
+  const tok = (a: { config: unknown }) => (a.config as GeneratorConfig).tokenizer;
+  return gens
+    .filter((a) => tok(a) !== tok(first))
+    .map((a) => ({
+      code: 'custom' as const,
+      input: tok(a),
+      path: ['actors', a.name, 'config', 'tokenizer'],
+      message: `generator '${a.name}' has tokenizer ${JSON.stringify(tok(a) ?? null)} but '${first.name}' has ${JSON.stringify(tok(first) ?? null)}: the generators of a run share one prompt format; give them the same tokenizer`,
+    }));
 }
 
 /** The file's JSON, unchecked. */

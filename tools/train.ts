@@ -7,7 +7,10 @@
 // evaluates each stage's last checkpoint as the stage ends and prints the per-stage table, then
 // a before/after table with rows per suite. `--resume` continues a run whose processes were all
 // killed, from its last committed step. The defaults of the flags are the learner's and the
-// topology's own schema defaults.
+// topology's own schema defaults. `--base` may be any model directory of a supported family
+// (`ace model init` makes a scratch one): its tokenizer and chat template, when it has them,
+// format the prompts of the whole run (generation, evaluation, probes), and each step
+// checkpoint gets a copy of its tokenizer files.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -18,8 +21,10 @@ import { Domain } from '../contracts/common.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { Topology, type TopologyInput } from '../contracts/topology.ts';
 import { stepCheckpointDir } from '../ops/model/checkpoint.ts';
-import { GeneratorConfig } from '../actors/generator/config.ts';
+import { GeneratorConfig, promptFormatDir } from '../actors/generator/config.ts';
 import { loadCheckpoint } from '../ops/model/checkpoint.ts';
+import { readModelConfig } from '../ops/model/model-dir.ts';
+import { bytePromptFormat, checkFormatFits, loadPromptFormat } from '../ops/recipe/template.ts';
 import { placeStages, type RecipeStageInput, selectTasks, stageAt, stagePool, totalSteps } from '../ops/recipe/curriculum.ts';
 import type { EvalTask } from '../ops/recipe/evaluate.ts';
 import type { EvalReport } from '../ops/recipe/evaluate.ts';
@@ -62,7 +67,7 @@ export const TRAIN_FLAGS = {
   resume: { schema: z.boolean().default(false), help: 'continue the run in --run-dir from its last committed step' },
   steps: { schema: z.int().min(1).optional(), help: `optimizer steps (default: the recipe's ${totalSteps(DEFAULT_RECIPE)}, its stages scaled in proportion; with --domain, 80)` },
   seed: { schema: Topology.shape.seed, help: "the run's one seed (prompt draws, sampling)" },
-  base: { schema: L.base, help: 'checkpoint of the starting policy', value: 'DIR' },
+  base: { schema: L.base, help: 'checkpoint or model directory of the starting policy (its tokenizer.json and chat template, when present, format the prompts)', value: 'DIR' },
   'tasks-per-step': { schema: L.tasksPerStep, help: 'prompts per step' },
   'group-size': { schema: L.groupSize, help: 'responses per prompt (G in GRPO)' },
   lr: { schema: L.lr, help: 'AdamW learning rate (constant)' },
@@ -116,7 +121,8 @@ export function trainTopology(s: TrainSettings): TopologyInput {
     seed: s.seed,
     maxUnverified: s['max-unverified'] ?? s['tasks-per-step'] * s['group-size'],
     actors: {
-      generator: { kind: 'generator', instances: 1, config: { tasksPerBatch: s['tasks-per-step'] } },
+      // The base's tokenizer and chat template (the byte-level format when it has none).
+      generator: { kind: 'generator', instances: 1, config: { tasksPerBatch: s['tasks-per-step'], tokenizer: resolve(s.base) } },
       // Math and code verification as roles that scale apart (`ace scale code-verifier=3`).
       'math-verifier': { kind: 'verifier', instances: 1, config: { domains: ['math'] } },
       'code-verifier': { kind: 'verifier', instances: 1, config: { domains: ['code'] } },
@@ -203,9 +209,17 @@ export const command = defineCommand({
     const topology = await parseTopology(topologyRaw, where);
     if (topology.actors.learner?.kind !== 'learner') throw new CliError('NO_LEARNER', `${where} has no actor named 'learner' of kind learner, which \`ace train\` follows\nHINT: run other topologies with \`ace up FILE\``);
     const learnerCfg = LearnerConfig.parse(topology.actors.learner.config);
-    if (!values.resume && !existsSync(join(learnerCfg.base, 'model.safetensors'))) {
-      throw new CliError('NO_BASE', `no base checkpoint at ${learnerCfg.base} (${values.topology ? `actors.learner.config.base in ${where}` : '--base'})\nHINT: train one with \`ace sft --out ${learnerCfg.base}\``);
+    if (!values.resume && !['model.safetensors', 'model.safetensors.index.json'].some((f) => existsSync(join(learnerCfg.base, f)))) {
+      throw new CliError(
+        'NO_BASE',
+        `no base checkpoint at ${learnerCfg.base} (${values.topology ? `actors.learner.config.base in ${where}` : '--base'})\nHINT: train one with \`ace sft --out ${learnerCfg.base}\`, or make a scratch model with \`ace model init --out ${learnerCfg.base}\``,
+      );
     }
+    // The run's prompt format, loaded (and checked against the base) before anything starts.
+    const formatDir = promptFormatDir(topology);
+    const format = formatDir === null ? bytePromptFormat : loadPromptFormat(formatDir);
+    if (existsSync(join(learnerCfg.base, 'config.json'))) checkFormatFits(format, readModelConfig(learnerCfg.base), learnerCfg.base);
+    if (format.tokenizer.kind === 'hf') log(`prompts: the chat template and tokenizer of ${formatDir} (${format.tokenizer.vocabSize} ids, stop ids ${format.tokenizer.stopIds.join(', ')})`);
     if (values.nats) await checkNatsUrl(values.nats);
     const evalDomains = suiteDomains(values['eval-suite']);
     const evalReq = (checkpoint: string): EvalRequest =>
@@ -239,7 +253,7 @@ export const command = defineCommand({
       const missing = evalDomains.filter((d) => !before![d]);
       if (missing.length > 0) {
         log(`evaluating the base policy ${learnerCfg.base} on ${missing.join(' and ')} (avg@${k}, ${values['eval-problems']} held-out problems each)`);
-        Object.assign(before, await orExit('base', evalCheckpoint({ ...evalReq(learnerCfg.base), domains: missing }, heldout, evalProgress('before'))));
+        Object.assign(before, await orExit('base', evalCheckpoint({ ...evalReq(learnerCfg.base), domains: missing }, heldout, evalProgress('before'), format)));
         writeReports(beforePath, before);
       }
       for (const d of evalDomains) log(`before: ${d} avg@${k} ${pct(before[d]!.overall.avgAtK)} pass@${k} ${pct(before[d]!.overall.passAtK)}`);
@@ -279,7 +293,7 @@ export const command = defineCommand({
         evalQueue = evalQueue
           .then(async () => {
             log(`stage ${p.name} ended at step ${p.endStep}: evaluating its checkpoint`);
-            stageEvals[p.name] = await evalCheckpoint(evalReq(stepCheckpointDir(runDir, p.endStep)), heldout, evalProgress(`after ${p.name}`));
+            stageEvals[p.name] = await evalCheckpoint(evalReq(stepCheckpointDir(runDir, p.endStep)), heldout, evalProgress(`after ${p.name}`), format);
             writeFileSync(stagesPath, `${JSON.stringify(Object.fromEntries(Object.entries(stageEvals).map(([n, r]) => [n, trimmed(r)])), null, 2)}\n`);
             writeOut(`after stage ${p.name} (held-out, ${values['eval-problems']} problems per suite, T=0.6):\n${stageTable(stageRows(), evalDomains, k)}`);
           })
@@ -337,7 +351,7 @@ export const command = defineCommand({
       // Read now: the step checkpoint is pruned a few steps on, and the queue may be behind.
       let ckpt: ReturnType<typeof loadCheckpoint>;
       try {
-        ckpt = loadCheckpoint(version === 0 ? learnerCfg.base : stepCheckpointDir(runDir, version));
+        ckpt = version === 0 ? loadCheckpoint(learnerCfg.base, { allowModelDir: true }) : loadCheckpoint(stepCheckpointDir(runDir, version));
       } catch (err) {
         log(`probe at version ${version} skipped: ${(err as Error).message}`);
         return;
@@ -352,7 +366,7 @@ export const command = defineCommand({
           for (const [domain, tasks] of probeSets) {
             const cap = Math.max(...learnerCfg.stages.filter((st) => st.domain === domain).map((st) => st.maxResponseTokens));
             const req = EvalRequest.parse({ checkpoint: '-', domains: [domain], k: PROBE_K, problems: tasks.length, seed: topology.seed, temperature: generatorCfg.temperature, topP: generatorCfg.topP, maxNewTokens: cap });
-            const report = (await evalLoaded(ckpt, req, { [domain]: tasks }))[domain]!;
+            const report = (await evalLoaded({ ...ckpt, format }, req, { [domain]: tasks }))[domain]!;
             const batch = recent.filter((r) => domainOf.get(r.stage ?? '') === domain);
             const batchReward = batch.length ? batch.reduce((a, r) => a + r.metrics['reward/mean'], 0) / batch.length : null;
             const byLevel = Object.fromEntries(Object.entries(report.byLevel).map(([l, x]) => [l, x.avgAtK]));

@@ -2,12 +2,14 @@
 // task names (loading it from the object store when it changes), and publishes each rollout
 // with that version, on a subject of the task's domain. Before sampling it takes room in the
 // verifiers' window (maxUnverified over every verifier durable together, split across
-// generator instances), so rollouts in flight stay bounded.
+// generator instances), so rollouts in flight stay bounded. Prompts and replies go through the
+// run's prompt format (promptFormatDir: the model's own tokenizer and chat template, or the
+// embedded byte-level format), loaded once; a reply ends at one of its tokenizer's stop ids.
 import { bufferTime, concatMap, filter, from, fromEvent, lastValueFrom, takeUntil } from 'rxjs';
 import type { Rollout } from '../../contracts/rollout.ts';
 import { Task } from '../../contracts/task.ts';
 import { Generator } from '../../ops/model/generator.ts';
-import { promptTokens, responseText } from '../../ops/recipe/template.ts';
+import { bytePromptFormat, checkFormatFits, loadPromptFormat, samplingIdsOf } from '../../ops/recipe/template.ts';
 import { InFlightWindow } from '../../streams/backpressure.ts';
 import { ensureConsumer } from '../../streams/manager.ts';
 import { countPullRetry } from '../consume.ts';
@@ -16,7 +18,7 @@ import { loadAnnounced, PolicyStoreError } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { verifierDurables } from '../verifier/config.ts';
-import { GeneratorConfig } from './config.ts';
+import { GeneratorConfig, promptFormatDir } from './config.ts';
 import { fnv1a32 } from '../../ops/hash.ts';
 
 function seedOf(text: string): number {
@@ -32,6 +34,10 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
     const window = new InFlightWindow(ctx.jsm, ctx.names.streams.rollouts.name, verifierDurables(ctx.topology), Math.max(1, Math.floor(ctx.topology.maxUnverified / instances)));
     let gen: Generator | null = null;
     let loaded = -1;
+    // The run's prompt format, once (a real tokenizer takes a second or two to load).
+    const formatDir = cfg.tokenizer ?? promptFormatDir(ctx.topology);
+    const format = formatDir === null ? bytePromptFormat : loadPromptFormat(formatDir);
+    if (format.tokenizer.kind === 'hf') ctx.log(`prompt format: the chat template and tokenizer of ${formatDir} (${format.tokenizer.vocabSize} ids, stop ids ${format.tokenizer.stopIds.join(', ')})`);
     const durable = 'generator';
     await ensureConsumer(ctx.jsm, {
       stream: ctx.names.streams.prompts.name,
@@ -44,8 +50,10 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
     const load = async (version: number) => {
       if (version === loaded) return;
       const p = await loadAnnounced(ctx.nc, ctx.names, ctx.runId, version);
-      if (!gen) gen = await Generator.create(p.config, p.params, { threads: cfg.threads, spinWait: cfg.spinWait, maxBatch: 256, maxSeqLen: p.config.max_position_embeddings });
-      else gen.setWeights(p.params);
+      if (!gen) {
+        checkFormatFits(format, p.config, `policy v${version} (prompt format of ${formatDir ?? 'the embedded byte-level policy'})`);
+        gen = await Generator.create(p.config, p.params, { threads: cfg.threads, spinWait: cfg.spinWait, maxBatch: 256, maxSeqLen: p.config.max_position_embeddings, ...samplingIdsOf(format, p.config) });
+      } else gen.setWeights(p.params);
       loaded = version;
       ctx.metrics.set('policy/version', version);
       ctx.log(`loaded policy v${version} (${p.digest.slice(0, 12)})`);
@@ -54,7 +62,11 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
     const sampleTasks = async (tasks: Delivery<Task>[]) => {
       const version = tasks[0].value.policyVersion;
       await load(version);
-      const rows = tasks.flatMap((d) => Array.from({ length: d.value.groupSize }, (_, index) => ({ task: d.value, index })));
+      // Each task's prompt tokenized once, for its G rows and its rollouts.
+      const rows = tasks.flatMap((d) => {
+        const prompt = format.promptTokens(d.value.prompt);
+        return Array.from({ length: d.value.groupSize }, (_, index) => ({ task: d.value, index, prompt }));
+      });
       // Never more rows at once than the window holds, or the acquire below could not finish.
       for (let start = 0; start < rows.length; start += window.max) {
         const part = rows.slice(start, start + window.max);
@@ -62,7 +74,7 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
         for (let i = 0; i < part.length; i++) await window.acquire(ctx.drain);
         ctx.metrics.inc('generator/window_wait_ms', performance.now() - tWait); // blocked on the verifiers' window
         const t0 = performance.now();
-        const out = await gen!.sample(part.map((r) => promptTokens(r.task.prompt)), {
+        const out = await gen!.sample(part.map((r) => r.prompt), {
           maxNewTokens: Math.max(...part.map((r) => r.task.maxResponseTokens)),
           temperature: cfg.temperature,
           topP: cfg.topP,
@@ -90,8 +102,8 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
               domain: t.domain,
               gold: t.gold,
               tests: t.tests,
-              response: responseText(out.tokens[i]),
-              promptTokens: Array.from(promptTokens(t.prompt)),
+              response: format.responseText(out.tokens[i]),
+              promptTokens: Array.from(r.prompt),
               responseTokens: Array.from(out.tokens[i]),
               logprobs: Array.from(out.logprobs[i]),
               finished: out.finished[i],

@@ -40,8 +40,12 @@ export const LearnerConfig = z.strictObject({
   /**
    * Learner micro-batch shapes (rows, tokens). A micro-batch is padded to the smallest length
    * that fits its longest row, so fine steps waste little compute on padding; each shape's
-   * graph is built on first use (about 0.1 s). Default: defaultBuckets(the model's context),
-   * 8 rows at 32, 48, ... 160, then every 32 tokens up to the context.
+   * graph is built on first use (about 0.1 s; every shape's at the start of the run). Default:
+   * defaultBuckets(the model's context), 8 rows at 32, 48, ... 160, then every 32 tokens up to
+   * the context; with sharePrompts, whose rows hold responses only, up to the first length
+   * that holds the recipe's longest response cap, and the context's (for a group that cannot
+   * share its prompt: one member left by overlong filtering). The lengths between would never
+   * be used, and their graphs cost seconds each to build with a real model's vocabulary.
    */
   buckets: z.array(z.strictObject({ batch: z.int().positive(), length: z.int().positive() })).min(1).optional(),
   threads: z.int().min(1).default(2),
@@ -80,11 +84,17 @@ export const LearnerConfig = z.strictObject({
 });
 export type LearnerConfig = z.infer<typeof LearnerConfig>;
 
-/** The default micro-batch shapes for a model with context `maxLen` tokens. */
-export function defaultBuckets(maxLen: number): { batch: number; length: number }[] {
+/**
+ * The default micro-batch shapes for a model with context `maxLen` tokens; with `longestRow`,
+ * only those up to the first that holds a row of that many tokens, and `maxLen`'s.
+ */
+export function defaultBuckets(maxLen: number, longestRow = maxLen): { batch: number; length: number }[] {
   const lengths = new Set<number>();
   for (let n = 32; n <= Math.min(160, maxLen); n += 16) lengths.add(n);
   for (let n = 192; n <= maxLen; n += 32) lengths.add(n);
   lengths.add(maxLen);
-  return [...lengths].sort((a, b) => a - b).map((length) => ({ batch: 8, length }));
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const fits = sorted.findIndex((n) => n >= longestRow);
+  const kept = fits < 0 ? sorted : [...sorted.slice(0, fits + 1), ...(sorted[fits] < maxLen ? [maxLen] : [])];
+  return kept.map((length) => ({ batch: 8, length }));
 }

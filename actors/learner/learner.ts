@@ -13,15 +13,23 @@
 // redone step computes the same bits (the same groups added in index order, deterministic
 // kernels); should it not, an already announced version wins (see the loop).
 //
+// Prompts are measured in the run's prompt format (../generator/config.ts promptFormatDir: the
+// model's tokenizer and chat template, or the embedded byte-level format), whose tokenizer
+// files each step checkpoint copies, so that a step checkpoint of a real model is a complete
+// model directory. The base may be a bare model directory (no trainer_state.json: step 0).
+//
 // This file is the wiring. The step's intake is collect-step.ts around the pure
 // step-accumulator.ts; its metrics and ledger entry step-metrics.ts; the curriculum and the
 // prompt draw ops/recipe/curriculum.ts; announcements ../policy-store.ts.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '../../contracts/task.ts';
 import { AdamW } from '../../ops/model/adamw.ts';
 import { type Checkpoint, loadCheckpoint, pruneCheckpoints, saveTrainerState, saveWeights, stepCheckpointDir, trainerState } from '../../ops/model/checkpoint.ts';
 import { Learner } from '../../ops/model/learner.ts';
 import { checkContext, CurriculumError, passKey, placeStages, type PoolTask, selectTasks, sharedPrefixFor, stageAt, stagePool, taskIdOfPassKey, totalSteps } from '../../ops/recipe/curriculum.ts';
+import { bytePromptFormat, modelPromptFormat } from '../../ops/recipe/template.ts';
+import { promptFormatDir } from '../generator/config.ts';
 import { listKeys, openKv } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
 import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
@@ -46,8 +54,10 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     let step = committed?.value.length ? Number(committed.string()) : 0;
 
     // The policy at `step`: the step's checkpoint when resuming, else the base.
-    const ckpt: Checkpoint = loadCheckpoint(step > 0 ? stepCheckpointDir(cfg.runDir, step) : cfg.base);
+    const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepCheckpointDir(cfg.runDir, step)) : loadCheckpoint(cfg.base, { allowModelDir: true });
     const { config, params } = ckpt;
+    const formatDir = promptFormatDir(ctx.topology);
+    const format = formatDir === null ? bytePromptFormat : modelPromptFormat(formatDir, config);
     const optimizer = new AdamW({ weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm }, step > 0 ? (ckpt.optimizer ?? undefined) : undefined);
     // Every stage's pool now, so a bad source or a cap that does not fit fails at start, not
     // hours in at its stage switch.
@@ -56,11 +66,12 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const pools: PoolTask[][] = placed.map((p) => {
       const pool = stagePool(p.stage, p.name, ctx.topology.seed);
       if (pool.length < cfg.tasksPerStep) throw new CurriculumError('POOL_TOO_SMALL', `stage ${p.name}: its pool holds ${pool.length} prompts, fewer than tasksPerStep ${cfg.tasksPerStep}`);
-      checkContext(pool, p.stage.maxResponseTokens, config.max_position_embeddings, p.name);
+      checkContext(pool, p.stage.maxResponseTokens, config.max_position_embeddings, p.name, format);
       return pool;
     });
-    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pools.flat()) : 0;
-    const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings);
+    const sharedPrefix = cfg.sharePrompts ? sharedPrefixFor(pools.flat(), format) : 0;
+    // Sharing prompts, a row holds a response (at most the longest cap, + 1 to spare); else prompt and response.
+    const buckets = cfg.buckets ?? defaultBuckets(config.max_position_embeddings, sharedPrefix > 0 ? Math.max(...cfg.stages.map((st) => st.maxResponseTokens)) + 1 : undefined);
     const engine = new Learner(config, params, { buckets, threads: cfg.threads, spinWait: cfg.spinWait, sharedPrefix });
     const passRates = new Map<string, number>();
     for (const k of await listKeys(ctx.nc, ctx.names.kv.curriculum, 'pass.>')) {
@@ -77,7 +88,14 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       ctx.metrics.set('policy/version', version);
     };
     const weightsPath = (version: number) => join(version === 0 ? cfg.base : stepCheckpointDir(cfg.runDir, version), 'model.safetensors');
-    if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) await announce(step, { path: weightsPath(step) });
+    if (!(await announcementOf(ctx.nc, ctx.names, ctx.runId, step))) {
+      if (step === 0 && cfg.weights === 'file' && !existsSync(weightsPath(0))) {
+        // A sharded base (model.safetensors.index.json) has no one file to point at: version 0's
+        // weights are written once as the run's step-0 checkpoint and announced from there.
+        const bytes = saveWeights(stepCheckpointDir(cfg.runDir, 0), { config, params, state: trainerState() });
+        await announce(0, { bytes, path: join(stepCheckpointDir(cfg.runDir, 0), 'model.safetensors') });
+      } else await announce(step, { path: weightsPath(step) });
+    }
 
     // Each stage's last checkpoint is kept whatever keepCheckpoints says (the per-stage table
     // reads them), and every keepCheckpointEvery-th (the probes read them).
@@ -195,7 +213,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       const tAnnounced = performance.now();
       faultPoint('learner-after-announce', step);
 
-      saveTrainerState(dir, { config, params, optimizer: optimizer.state, state });
+      saveTrainerState(dir, { config, params, optimizer: optimizer.state, state }, formatDir === null ? {} : { tokenizerFrom: formatDir });
       const tSaved = performance.now();
 
       const seconds = (Date.now() - t0) / 1000;

@@ -1,21 +1,31 @@
-// A checkpoint is a folder other tools can read:
+// A checkpoint is a model directory as Hugging Face lays it out (ops/model/model-dir.ts), so
+// other tools read it and it reads theirs, plus the training state:
 //   config.json        the LlamaConfig (HF field names)
-//   model.safetensors  weights (F32 by default; BF16/F16 on request, then lossy)
+//   model.safetensors  weights (F32 by default; BF16/F16 on request, then lossy), or, above
+//                      SaveOptions.shardBytes (2 GiB), model-0000i-of-0000n.safetensors shards
+//                      and model.safetensors.index.json
 //   optimizer.safetensors  AdamW moments as exp_avg.<name> / exp_avg_sq.<name> (always F32)
 //   trainer_state.json {formatVersion, step, policyVersion, optimizerStep, rngState, extra}
+//   tokenizer.json, tokenizer_config.json, chat template, generation_config.json, ...: copied
+//                      from the base model (SaveOptions.tokenizerFrom, model-dir.ts
+//                      TOKENIZER_FILES), so a step checkpoint of a real model is a complete
+//                      model directory; the embedded byte-level policy has none
 // Files are written to a temp name and renamed, so a crash never leaves a half file under the
 // final name; a save that fails (a full disk) removes its temp file and the files it had
 // written, and throws a CheckpointError naming the path. A run keeps its step checkpoints as
 // <runDir>/checkpoints/step-NNNNN (stepCheckpointDir, pruneCheckpoints). Not a registry of
 // checkpoints and not the weight broadcast.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../rng.ts';
 import type { AdamWState } from './adamw.ts';
-import { ConfigError, type LlamaConfig, checkParams, paramShapes, parseLlamaConfig } from './config.ts';
-import { type DiskDType, type NamedTensor, readSafetensors, writeSafetensors } from './safetensors.ts';
+import { type LlamaConfig, checkParams, numel, paramShapes } from './config.ts';
+import { CheckpointError, copyTokenizerFiles, SaveFiles, paramsFromBytes, readModelConfig, readModelWeights, writeModelDir } from './model-dir.ts';
+import { type DiskDType, type NamedTensor, SafetensorsReader, writeSafetensorsFile } from './safetensors.ts';
+
+export { CheckpointError, writeFileAtomic } from './model-dir.ts';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
@@ -62,19 +72,6 @@ export function pruneCheckpoints(runDir: string, latest: number, keep: number, k
   for (const s of steps.slice(keep)) rmSync(stepCheckpointDir(runDir, s), { recursive: true, force: true });
 }
 
-export class CheckpointError extends Error {
-  /** DISK_FULL / WRITE_FAILED: a save could not write `field` (a path); nothing of that save is left. */
-  readonly code: 'MISSING_FILE' | 'BAD_STATE' | 'PARAM_MISMATCH' | 'DISK_FULL' | 'WRITE_FAILED';
-  /** The file, tensor or field at fault. */
-  readonly field: string;
-  constructor(code: CheckpointError['code'], field: string, message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-    this.code = code;
-    this.field = field;
-  }
-}
-
 export interface Checkpoint {
   config: LlamaConfig;
   params: Map<string, Float32Array>;
@@ -103,8 +100,12 @@ export interface CheckpointInput {
 }
 
 export interface SaveOptions {
-  /** On-disk dtype of model.safetensors (default F32; the optimizer state is always F32). */
+  /** On-disk dtype of the weights (default F32; the optimizer state is always F32). */
   dtype?: DiskDType;
+  /** Weights above this many bytes are sharded with an index (default DEFAULT_SHARD_BYTES, 2 GiB). */
+  shardBytes?: number;
+  /** A model directory whose tokenizer files (TOKENIZER_FILES) are copied in, before trainer_state.json. */
+  tokenizerFrom?: string;
 }
 
 /** sha256 (hex) of the float32 weights in sorted parameter-name order: identifies a policy bit for bit. */
@@ -132,90 +133,47 @@ export function restoreRng(state: readonly number[]): Rng {
   return rng;
 }
 
-/**
- * Writes `path` through a temp file and a rename, so no reader ever sees part of it. On any
- * failure the temp file is removed and the error is a CheckpointError naming `path`
- * (DISK_FULL for a full disk or quota, WRITE_FAILED otherwise), with a HINT.
- */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    const full = code === 'ENOSPC' || code === 'EDQUOT';
-    const err = full
-      ? new CheckpointError('DISK_FULL', path, `cannot write ${path}: disk full (${code})\nHINT: free space on that file system, or write elsewhere (another --run-dir or --out)`)
-      : new CheckpointError('WRITE_FAILED', path, `cannot write ${path}: ${(e as Error).message}\nHINT: check that the directory is writable, or write elsewhere (another --run-dir or --out)`);
-    throw Object.assign(err, { cause: e });
-  }
-}
-
-/** The files one save has written, removed again when a later one fails. */
-class SaveFiles {
-  private readonly written: string[] = [];
-  write(path: string, data: Uint8Array | string): void {
-    writeFileAtomic(path, data);
-    this.written.push(path);
-  }
-  /** Runs `fn`; if it throws, removes every file written so far and rethrows. */
-  run<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      for (const p of this.written) rmSync(p, { force: true });
-      throw e;
-    }
-  }
-}
-
-function tensorsOf(config: LlamaConfig, params: ReadonlyMap<string, Float32Array>): Map<string, NamedTensor> {
-  const out = new Map<string, NamedTensor>();
-  for (const [name, shape] of paramShapes(config)) out.set(name, { shape, data: params.get(name)! });
-  return out;
-}
-
 export function saveCheckpoint(dir: string, ckpt: CheckpointInput, opts: SaveOptions = {}): void {
   const files = new SaveFiles();
   files.run(() => {
     writeWeights(files, dir, ckpt, opts);
-    writeTrainerState(files, dir, ckpt);
+    writeTrainerState(files, dir, ckpt, opts);
   });
 }
 
 /**
- * The weights half of a checkpoint: config.json and model.safetensors (each written
- * atomically). Returns the bytes of model.safetensors, e.g. to digest them without reading
- * the file back. Not a complete checkpoint until saveTrainerState has run.
+ * The weights half of a checkpoint: config.json and model.safetensors, or the sharded layout
+ * above opts.shardBytes (each file written atomically). Returns the bytes of
+ * model.safetensors, e.g. to digest them without reading the file back, or undefined when the
+ * weights were sharded (streamed to disk). Not a complete checkpoint until saveTrainerState has run.
  */
-export function saveWeights(dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions = {}): Uint8Array {
+export function saveWeights(dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions = {}): Uint8Array | undefined {
   const files = new SaveFiles();
   return files.run(() => writeWeights(files, dir, ckpt, opts));
 }
 
-function writeWeights(files: SaveFiles, dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions): Uint8Array {
-  checkParams(ckpt.config, ckpt.params);
+function writeWeights(files: SaveFiles, dir: string, ckpt: Pick<CheckpointInput, 'config' | 'params' | 'state'>, opts: SaveOptions): Uint8Array | undefined {
+  checkParams(ckpt.config, ckpt.params); // before anything of an older checkpoint is touched
   mkdirSync(dir, { recursive: true });
   // A checkpoint saved here before is no longer complete once its weights start to change.
   rmSync(join(dir, 'trainer_state.json'), { force: true });
-  files.write(join(dir, 'config.json'), `${JSON.stringify(ckpt.config, null, 2)}\n`);
-  const bytes = writeSafetensors(tensorsOf(ckpt.config, ckpt.params), {
+  return writeModelDir(files, dir, ckpt.config, ckpt.params, {
     dtype: opts.dtype ?? 'F32',
+    shardBytes: opts.shardBytes,
     metadata: { step: String(ckpt.state.step), policyVersion: String(ckpt.state.policyVersion) },
   });
-  files.write(join(dir, 'model.safetensors'), bytes);
-  return bytes;
 }
 
-/** The rest of a checkpoint: optimizer.safetensors, then trainer_state.json, whose presence marks it complete. */
-export function saveTrainerState(dir: string, ckpt: CheckpointInput): void {
+/**
+ * The rest of a checkpoint: optimizer.safetensors, the tokenizer files of opts.tokenizerFrom,
+ * then trainer_state.json, whose presence marks it complete.
+ */
+export function saveTrainerState(dir: string, ckpt: CheckpointInput, opts: Pick<SaveOptions, 'tokenizerFrom'> = {}): void {
   const files = new SaveFiles();
-  files.run(() => writeTrainerState(files, dir, ckpt));
+  files.run(() => writeTrainerState(files, dir, ckpt, opts));
 }
 
-function writeTrainerState(files: SaveFiles, dir: string, ckpt: CheckpointInput): void {
+function writeTrainerState(files: SaveFiles, dir: string, ckpt: CheckpointInput, opts: Pick<SaveOptions, 'tokenizerFrom'>): void {
   const state = TrainerState.parse({
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     step: ckpt.state.step,
@@ -234,83 +192,90 @@ function writeTrainerState(files: SaveFiles, dir: string, ckpt: CheckpointInput)
       t.set(`exp_avg.${name}`, { shape, data: m ?? new Float32Array(ckpt.params.get(name)!.length) });
       t.set(`exp_avg_sq.${name}`, { shape, data: v ?? new Float32Array(ckpt.params.get(name)!.length) });
     }
-    files.write(join(dir, 'optimizer.safetensors'), writeSafetensors(t, { metadata: { step: String(ckpt.optimizer.step) } }));
+    // Streamed: twice the weights in F32, too big to build in memory for a large model.
+    const step = String(ckpt.optimizer.step);
+    files.writeWith(join(dir, 'optimizer.safetensors'), (fd) => writeSafetensorsFile(fd, t, { metadata: { step } }));
   }
+  if (opts.tokenizerFrom !== undefined) copyTokenizerFiles(opts.tokenizerFrom, dir, files);
   // Written last: its presence marks a complete checkpoint.
   files.write(join(dir, 'trainer_state.json'), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function readFile(dir: string, name: string): Buffer {
   const p = join(dir, name);
-  if (!existsSync(p)) throw new CheckpointError('MISSING_FILE', name, `checkpoint ${dir} has no ${name}`);
+  if (!existsSync(p)) throw new CheckpointError('MISSING_FILE', name, `checkpoint ${dir} has no ${name}`, p);
   return readFileSync(p);
 }
 
-/** Load weights from model.safetensors for a config; names every missing/extra/mis-shaped tensor. */
-export function loadParams(config: LlamaConfig, buf: Uint8Array): Map<string, Float32Array> {
-  const { tensors } = readSafetensors(buf);
-  const params = new Map<string, Float32Array>();
-  for (const [name, shape] of paramShapes(config)) {
-    const t = tensors.get(name);
-    if (!t) throw new CheckpointError('PARAM_MISMATCH', name, `model.safetensors lacks ${name}`);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new CheckpointError(
-        'PARAM_MISMATCH',
-        name,
-        `${name} has shape [${t.shape.join(', ')}], config wants [${shape.join(', ')}]`,
-      );
-    }
-    params.set(name, t.data);
-  }
-  for (const name of tensors.keys()) {
-    if (!params.has(name)) throw new CheckpointError('PARAM_MISMATCH', name, `model.safetensors has unexpected tensor ${name}`);
-  }
-  return params;
+/**
+ * Weights for a config from one safetensors buffer (a policy version from the object store,
+ * or a model.safetensors read whole); `label` names the buffer in errors. The same checks as
+ * a model directory load: every missing, extra, mis-shaped or mis-typed tensor is named.
+ */
+export function loadParams(config: LlamaConfig, buf: Uint8Array, label = 'model.safetensors'): Map<string, Float32Array> {
+  return paramsFromBytes(config, buf, label);
 }
 
-export function loadCheckpoint(dir: string): Checkpoint {
+export interface LoadOptions {
+  /**
+   * Accept a bare model directory (config.json and weights, no trainer_state.json, e.g. one
+   * from Hugging Face) as step 0 without optimizer state. For base models only: a step
+   * checkpoint without trainer_state.json is an incomplete save.
+   */
+  allowModelDir?: boolean;
+}
+
+/** A checkpoint directory (see the file comment); every defect is a CheckpointError, SafetensorsError or ConfigError naming its file. */
+export function loadCheckpoint(dir: string, opts: LoadOptions = {}): Checkpoint {
+  const statePath = join(dir, 'trainer_state.json');
+  if (opts.allowModelDir && !existsSync(statePath)) {
+    const config = readModelConfig(dir);
+    const { params } = readModelWeights(dir, config);
+    return { config, params, optimizer: null, state: trainerState() };
+  }
   let rawState: unknown;
-  let rawConfig: unknown;
   try {
     rawState = JSON.parse(readFile(dir, 'trainer_state.json').toString('utf8'));
-    rawConfig = JSON.parse(readFile(dir, 'config.json').toString('utf8'));
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError('BAD_STATE', '(json)', `checkpoint ${dir}: ${(e as Error).message}`);
+    throw new CheckpointError('BAD_STATE', '(json)', `${statePath}: ${(e as Error).message}`, statePath);
   }
   const parsed = TrainerState.safeParse(rawState);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     const field = i.path.join('.') || '(root)';
-    throw new CheckpointError('BAD_STATE', field, `trainer_state.json: ${field}: ${i.message}`);
+    throw new CheckpointError('BAD_STATE', field, `trainer_state.json: ${field}: ${i.message}`, statePath);
   }
   const state = parsed.data;
-  let config: LlamaConfig;
-  try {
-    config = parseLlamaConfig(rawConfig);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`config.json: ${e.message}`, e.fields);
-    throw e;
-  }
-  const params = loadParams(config, readFile(dir, 'model.safetensors'));
+  const config = readModelConfig(dir);
+  const { params } = readModelWeights(dir, config);
   let optimizer: AdamWState | null = null;
-  if (state.optimizerStep !== null) {
-    const { tensors } = readSafetensors(readFile(dir, 'optimizer.safetensors'));
+  if (state.optimizerStep !== null) optimizer = { step: state.optimizerStep, ...loadMoments(dir, config) };
+  return { config, params, optimizer, state };
+}
+
+function loadMoments(dir: string, config: LlamaConfig): Pick<AdamWState, 'm' | 'v'> {
+  const path = join(dir, 'optimizer.safetensors');
+  if (!existsSync(path)) throw new CheckpointError('MISSING_FILE', 'optimizer.safetensors', `checkpoint ${dir} has no optimizer.safetensors (trainer_state.json has an optimizerStep)`, path);
+  const r = SafetensorsReader.open(path);
+  try {
     const m = new Map<string, Float32Array>();
     const v = new Map<string, Float32Array>();
-    for (const name of paramShapes(config).keys()) {
+    for (const [name, shape] of paramShapes(config)) {
       for (const [key, into] of [
         [`exp_avg.${name}`, m],
         [`exp_avg_sq.${name}`, v],
       ] as const) {
-        const t = tensors.get(key);
-        if (!t || t.data.length !== params.get(name)!.length) {
-          throw new CheckpointError('PARAM_MISMATCH', key, `optimizer.safetensors: ${key} missing or mis-sized`);
+        const t = r.tensors.get(key);
+        if (!t || numel(t.shape) !== numel(shape)) {
+          const found = t ? `has shape [${t.shape.join(', ')}]` : 'is missing';
+          throw new CheckpointError('PARAM_MISMATCH', key, `${path}: tensor ${key} ${found}, expected [${shape.join(', ')}]\nHINT: the optimizer state belongs to another config; resume without it or from a matching checkpoint`, path);
         }
-        into.set(name, t.data);
+        into.set(name, r.read(key));
       }
     }
-    optimizer = { step: state.optimizerStep, m, v };
+    return { m, v };
+  } finally {
+    r.close();
   }
-  return { config, params, optimizer, state };
 }

@@ -314,6 +314,54 @@ describe('Generator', () => {
     await gen.dispose();
   });
 
+  it('ends a row at the first of its stopIds; with vocabLimit never samples ids at or past it', async () => {
+    const p = params(10);
+    const opts = { maxNewTokens: 12, temperature: 0 };
+    const free = await Generator.create(config, p, { threads: 1, chunkSteps: 4 });
+    const greedy = await free.sample(PROMPTS, opts);
+    expect(greedy.finished).toEqual([false, false, false, false]); // no <eos> in 12 greedy tokens
+    // Two stop ids: each row ends at the first of them, the stop id included, finished.
+    const stops = [greedy.tokens[0][3], greedy.tokens[2][5]];
+    const stopping = await Generator.create(config, p, { threads: 1, chunkSteps: 4, stopIds: stops });
+    expect(stopping.options.stopIds).toEqual(stops);
+    const r = await stopping.sample(PROMPTS, opts);
+    greedy.tokens.forEach((full, b) => {
+      const at = Array.from(full).findIndex((id) => stops.includes(id));
+      expect(r.tokens[b], `row ${b}`).toEqual(at < 0 ? full : full.subarray(0, at + 1));
+      expect(r.finished[b]).toBe(at >= 0);
+    });
+    expect(r.finished[0] && r.finished[2]).toBe(true);
+    await stopping.dispose();
+
+    // The ids from 136 on carry most of the mass here; with vocabLimit 136 none is drawn, and
+    // the log-probs are those of the masked distribution (the reference over ids below 136).
+    const top = p.get('lm_head.weight')!;
+    for (let id = 136; id < config.vocab_size; id++) for (let j = 0; j < config.hidden_size; j++) top[id * config.hidden_size + j] = top[(id - 136) * config.hidden_size + j] * 1.5;
+    free.setWeights(p);
+    const sampling = { maxNewTokens: 10, temperature: 1, seed: 5 };
+    const unmasked = await free.sample(PROMPTS, sampling);
+    expect(unmasked.tokens.flatMap((t) => Array.from(t)).filter((id) => id >= 136).length).toBeGreaterThan(10);
+    const masked = await Generator.create(config, p, { threads: 1, chunkSteps: 4, vocabLimit: 136 });
+    const m = await masked.sample(PROMPTS, sampling);
+    expect(Math.max(...m.tokens.flatMap((t) => Array.from(t)))).toBeLessThan(136);
+    const jsLoop = await JsLoopSampler.create(masked); // the baseline masks alike
+    expect((await jsLoop.sample(PROMPTS, sampling)).tokens).toEqual(m.tokens);
+    await jsLoop.dispose();
+    PROMPTS.forEach((prompt, b) => {
+      const seq = Array.from(prompt);
+      m.tokens[b].forEach((tok, t) => {
+        const logits = referenceLogits(config, p, seq).subarray(0, 136);
+        expect(Math.abs(m.logprobs[b][t] - logSoftmaxAt(logits, tok))).toBeLessThan(2e-4);
+        seq.push(tok);
+      });
+    });
+    await Promise.all([free.dispose(), masked.dispose()]);
+
+    // A stop id that could never be drawn, or a limit past the vocabulary: named errors.
+    await expect(Generator.create(config, p, { stopIds: [200], vocabLimit: 136 })).rejects.toThrow(/stop id 200 is not below vocabLimit 136/);
+    await expect(Generator.create(config, p, { vocabLimit: 300 })).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
+  });
+
   it('rejects empty, out-of-vocabulary and over-long prompts with a named error', async () => {
     const gen = await Generator.create(config, params(7), { threads: 1, maxSeqLen: 16 });
     await expect(gen.sample([new Int32Array(0)])).rejects.toMatchObject({ code: 'EMPTY_PROMPT' });

@@ -1,8 +1,11 @@
 // The policy's sampler on onnxruntime-node: one graph that prefills the prompts (left-padded,
 // causal + padding mask; identical prompts, such as a task's G samples, share one prefill
 // row) into a KV cache and then runs the whole decode-and-sample loop in ONNX Loops
-// (temperature, top-p, EOS stop, max new tokens), returning tokens and their
-// log-probabilities. The blocks are transformer.ts's decoderLayer; the generator's own part
+// (temperature, top-p, stop ids, max new tokens), returning tokens and their
+// log-probabilities. A reply ends at any of `stopIds` (default: the config's eos ids; a real
+// model's tokenizer names its own, e.g. Qwen3's <|im_end|>), and ids at or past `vocabLimit`
+// (embedding rows the tokenizer has no token for: Qwen3's 151936 rows hold 151669 ids) are
+// never sampled. The blocks are transformer.ts's decoderLayer; the generator's own part
 // is the attention over its KV cache. Not a server or a scheduler: callers batch the prompts.
 // (bench/generator-js-loop.ts drives the same prefill and decode step token by token from
 // JavaScript: the loop's baseline.)
@@ -20,8 +23,8 @@ import { z } from 'zod';
 import { CodedError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { type Dim, Graph, type Value } from '../tensor/graph.ts';
-import { createSession, int64Tensor, ort, tensor } from '../tensor/session.ts';
-import { type LlamaConfig, type ModelDims, checkParams, modelDims, paramShapes } from './config.ts';
+import { ExecutionProvider, createSession, int64Tensor, ort, tensor } from '../tensor/session.ts';
+import { type LlamaConfig, type ModelDims, checkParams, eosTokenIds, modelDims, paramShapes } from './config.ts';
 import { MASK_NEG, attentionScaled, causalBiasData, mergeHeads, rope, ropeTables, scaleQueries, splitHeads } from './layers.ts';
 import { sampleHead } from './sampler.ts';
 import { type Attention, decoderLayer, layerWeights, lmHead, param, paramInputs } from './transformer.ts';
@@ -31,12 +34,24 @@ export const GeneratorOptions = z.strictObject({
   threads: z.number().int().positive().default(2),
   /** Busy-wait of idle ORT threads (ops/tensor/session.ts); default true. */
   spinWait: z.boolean().default(true),
+  /** ORT execution provider (default cpu); cuda is checked when the generator is created (ops/tensor/session.ts). */
+  executionProvider: ExecutionProvider.default('cpu'),
+  /** ORT's CPU memory arena (default true; ops/tensor/session.ts). */
+  cpuMemArena: z.boolean().default(true),
   /** Rows per graph run; larger prompt lists are processed in chunks of this size (default 256). */
   maxBatch: z.number().int().positive().default(256),
   /** Longest prompt + response in tokens; sizes the RoPE tables (default: max_position_embeddings). */
   maxSeqLen: z.number().int().positive().optional(),
   /** Decode steps per outer-loop chunk: the recent KV cache is merged into the big one this often (default 16). */
   chunkSteps: z.number().int().positive().default(16),
+  /** The ids that end a reply (any of them); default the config's eos_token_id (one id or a list). */
+  stopIds: z.array(z.number().int().min(0)).min(1).readonly().optional(),
+  /**
+   * Only ids below this are sampled (their logits are masked before the softmax, so the
+   * log-probs are those of the masked distribution): the tokenizer's vocabulary size where the
+   * embedding has padding rows past it. Default: vocab_size (no mask).
+   */
+  vocabLimit: z.number().int().positive().optional(),
 });
 export type GeneratorOptions = z.input<typeof GeneratorOptions>;
 
@@ -58,11 +73,11 @@ export const SampleOptions = z.strictObject({
 export type SampleOptions = z.input<typeof SampleOptions>;
 
 export interface SampleResult {
-  /** Per prompt: the generated ids, up to and including <eos> when it came. */
+  /** Per prompt: the generated ids, up to and including the stop id (<eos>) when it came. */
   tokens: Int32Array[];
-  /** Per prompt: log softmax(logits)[token] at temperature 1 without top-p, one per token. */
+  /** Per prompt: log softmax(logits)[token] at temperature 1 without top-p (ids past vocabLimit masked), one per token. */
   logprobs: Float32Array[];
-  /** Per prompt: true when the response ended with <eos> (false: cut at maxNewTokens). */
+  /** Per prompt: true when the response ended with a stop id (false: cut at maxNewTokens). */
   finished: boolean[];
 }
 
@@ -87,13 +102,42 @@ export interface Shared {
   p: Map<string, Value>;
   cos: Value; // (maxSeqLen, hd)
   sin: Value;
+  /** The ids that end a reply. */
+  stopIds: readonly number[];
+  /** (V) additive logit mask: MASK_NEG on ids at or past vocabLimit, 0 below; null without a limit. */
+  vocabMask: Value | null;
 }
 
-export function sharedInputs(g: Graph, c: LlamaConfig, maxSeqLen: number): Shared {
+/** The stop ids and the sampled vocabulary of a graph (GeneratorOptions' stopIds and vocabLimit, checked). */
+export interface SamplingIds {
+  stopIds?: readonly number[];
+  vocabLimit?: number;
+}
+
+/** stopIds (default the config's eos ids) and vocabLimit (default vocab_size) checked against the config. */
+export function samplingIds(c: LlamaConfig, o: SamplingIds = {}): { stopIds: readonly number[]; vocabLimit: number } {
+  const vocabLimit = o.vocabLimit ?? c.vocab_size;
+  if (vocabLimit > c.vocab_size) throw new GeneratorError('BAD_OPTIONS', `vocabLimit ${vocabLimit} exceeds the model's vocab_size ${c.vocab_size}`);
+  const stopIds = [...new Set(o.stopIds ?? eosTokenIds(c))];
+  const bad = stopIds.find((id) => id >= vocabLimit);
+  if (bad !== undefined) {
+    throw new GeneratorError('BAD_OPTIONS', `stop id ${bad} is not below ${o.vocabLimit !== undefined ? `vocabLimit ${vocabLimit}` : `vocab_size ${vocabLimit}`}: it could never be sampled, so no reply would end`);
+  }
+  return { stopIds, vocabLimit };
+}
+
+export function sharedInputs(g: Graph, c: LlamaConfig, maxSeqLen: number, ids: SamplingIds = {}): Shared {
   const p = paramInputs(g, c);
   const d = modelDims(c);
-  const tables = ropeTables(maxSeqLen, d.hd, d.theta);
-  return { c, d, p, cos: g.constant(tables.cos, [maxSeqLen, d.hd]), sin: g.constant(tables.sin, [maxSeqLen, d.hd]) };
+  const tables = ropeTables(maxSeqLen, d.hd, d.theta, d.ropeScaling);
+  const { stopIds, vocabLimit } = samplingIds(c, ids);
+  let vocabMask: Value | null = null;
+  if (vocabLimit < d.V) {
+    const mask = new Float32Array(d.V);
+    mask.fill(MASK_NEG, vocabLimit);
+    vocabMask = g.constant(mask, [d.V]);
+  }
+  return { c, d, p, cos: g.constant(tables.cos, [maxSeqLen, d.hd]), sin: g.constant(tables.sin, [maxSeqLen, d.hd]), stopIds, vocabMask };
 }
 
 export interface Cache {
@@ -169,8 +213,9 @@ function splitCacheAttention(g: Graph, qs: Value, frozenK: Value, frozenV: Value
 }
 
 /**
- * One decode step: sample a token from the carried logits (finished rows emit <pad> with
- * log-prob 0), append it to the cache and compute the next logits. Returns the new state,
+ * One decode step: sample a token from the carried logits (ids past the vocabulary limit
+ * masked; finished rows emit <pad> with log-prob 0), append it to the cache and compute the
+ * next logits; a row finishes on any stop id. Returns the new state,
  * the token and log-prob (B), and whether any row is still running.
  *
  * With `frozen`, the carried cache is only the recent part (length R, no padding, so its
@@ -188,10 +233,11 @@ export function decodeStep(
 ): { next: DecodeState; token: Value; logprob: Value; running: Value } {
   const { H, KVH, rep, hd, L } = s.d;
   const sd = stateDims(s.d, frozen ? 'R' : 'T');
-  const head = sampleHead(g, st.logits, u, temperature, topP);
+  const head = sampleHead(g, s.vocabMask ? g.add(st.logits, s.vocabMask) : st.logits, u, temperature, topP);
   const token = g.where(st.finished, g.scalar(s.c.pad_token_id, 'int64'), head.token); // (B)
   const logprob = g.where(g.not(st.finished), head.logprob, 0); // (B)
-  const finished = g.or(st.finished, g.equal(token, g.scalar(s.c.eos_token_id, 'int64')));
+  let finished = st.finished;
+  for (const id of s.stopIds) finished = g.or(finished, g.equal(token, g.scalar(id, 'int64')));
   const running = g.greater(g.reduceSum(g.cast(g.not(finished), 'int64'), [0]), g.scalar(0, 'int64'));
 
   const cos = g.unsqueeze(g.gather(s.cos, st.pos, 0), [1]); // (B, 1, hd)
@@ -289,9 +335,9 @@ function emptyAlong(g: Graph, x: Value, axis: number, dims: readonly Dim[]): Val
  * 32, 64 new tokens) Concat fell from 15% to 9% of all op time (one run each on a shared machine).
  * Outputs tokens and logprobs (N', B), N' <= N (fewer when every row met <eos>).
  */
-export function buildLoopGraph(c: LlamaConfig, maxSeqLen: number, chunkSteps = 16): Graph {
+export function buildLoopGraph(c: LlamaConfig, maxSeqLen: number, chunkSteps = 16, ids: SamplingIds = {}): Graph {
   const g = new Graph('generate');
-  const s = sharedInputs(g, c, maxSeqLen);
+  const s = sharedInputs(g, c, maxSeqLen, ids);
   const pi = prefillInputs(g);
   const uniforms = g.input('uniforms', 'float32', ['N', 'B']);
   const maxNew = g.input('max_new', 'int64', []);
@@ -383,7 +429,7 @@ export type ChunkSampler = (
 
 export class Generator {
   readonly config: LlamaConfig;
-  readonly options: z.output<typeof GeneratorOptions> & { maxSeqLen: number };
+  readonly options: z.output<typeof GeneratorOptions> & { maxSeqLen: number; stopIds: readonly number[]; vocabLimit: number };
   private weights: Record<string, ort.Tensor> = {};
   private loopSession: ort.InferenceSession;
 
@@ -400,8 +446,9 @@ export class Generator {
     if (maxSeqLen > config.max_position_embeddings) {
       throw new GeneratorError('TOO_LONG', `maxSeqLen ${maxSeqLen} exceeds max_position_embeddings ${config.max_position_embeddings}`);
     }
-    const session = await createSession(buildLoopGraph(config, maxSeqLen, o.chunkSteps), { intraOpNumThreads: o.threads, spinWait: o.spinWait });
-    const gen = new Generator(config, { ...o, maxSeqLen }, session);
+    const ids = samplingIds(config, o);
+    const session = await createSession(buildLoopGraph(config, maxSeqLen, o.chunkSteps, ids), { intraOpNumThreads: o.threads, spinWait: o.spinWait, executionProvider: o.executionProvider, cpuMemArena: o.cpuMemArena });
+    const gen = new Generator(config, { ...o, maxSeqLen, ...ids }, session);
     gen.setWeights(params);
     return gen;
   }
@@ -429,6 +476,7 @@ export class Generator {
     if (o.rowSeeds && o.rowSeeds.length !== prompts.length) throw new GeneratorError('BAD_OPTIONS', `rowSeeds has ${o.rowSeeds.length} seeds for ${prompts.length} prompts`);
     const seeds = new Rng(o.seed);
     const rowSeeds = o.rowSeeds ?? prompts.map(() => seeds.nextU32());
+    const stops = new Set(this.options.stopIds);
     const out: SampleResult = { tokens: [], logprobs: [], finished: [] };
     for (let start = 0; start < prompts.length; start += this.options.maxBatch) {
       const rows = prompts.slice(start, start + this.options.maxBatch);
@@ -451,7 +499,7 @@ export class Generator {
           const id = Number(r.tokens[t * B + b]);
           toks.push(id);
           lps.push(r.logprobs[t * B + b]);
-          done = id === this.config.eos_token_id;
+          done = stops.has(id);
         }
         out.tokens.push(Int32Array.from(toks));
         out.logprobs.push(Float32Array.from(lps));

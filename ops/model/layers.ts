@@ -1,9 +1,12 @@
 // Llama building blocks on graph-builder values, shared by the learner (transformer.ts) and
-// the generator: linear, RMSNorm, RoPE, SwiGLU, head split/merge, GQA repeat and attention.
+// the generator: linear (and its bias), RMSNorm (of the whole vector or per head, Qwen3's
+// q/k norm), RoPE tables (with linear and llama3 scaling), RoPE, SwiGLU, head split/merge,
+// GQA repeat and attention.
 // Each function only adds nodes; weights come in as Values (graph inputs or initializers).
 // Leading (batch, sequence) dims may be symbolic, as in the generator's graphs.
 // Not a module system: no parameter ownership, no caching, no training-only ops.
 import { type Graph, type Value, attr } from '../tensor/graph.ts';
+import type { RopeScaling } from './config.ts';
 
 /** Additive mask value for disallowed attention scores; exp() of it underflows to exactly 0. */
 export const MASK_NEG = -1e9;
@@ -32,6 +35,22 @@ export function rmsnorm(g: Graph, x: Value, w: Value, eps: number): Value {
   return g.rmsNorm(x, w, eps).y;
 }
 
+/**
+ * RMSNorm of each head over head_dim (Qwen3's q_norm / k_norm): y (..., n*hd) is viewed as
+ * (..., n, hd), normalized over hd with gain w (hd), and viewed back. Leading dims may be symbolic.
+ */
+export function headRmsnorm(g: Graph, y: Value, w: Value, heads: number, eps: number): Value {
+  const hd = w.shape[0] as number;
+  const lead = new Array<number>(y.rank - 1).fill(0);
+  const split = g.reshape(y, [...lead, heads, hd]); // (..., n, hd)
+  return g.reshape(rmsnorm(g, split, w, eps), [...lead, heads * hd]);
+}
+
+/** y + b for a bias b (out) on y (..., out); b absent: y unchanged. */
+export function addBias(g: Graph, y: Value, b: Value | undefined): Value {
+  return b ? g.add(y, b) : y;
+}
+
 /** The same RMSNorm from primitive ops (mul, mean, sqrt, reciprocal); a reference for tests. */
 export function rmsnormPrimitive(g: Graph, x: Value, w: Value, eps: number): Value {
   const ms = g.reduceMean(g.mul(x, x), [-1], true); // (..., 1)
@@ -40,18 +59,51 @@ export function rmsnormPrimitive(g: Graph, x: Value, w: Value, eps: number): Val
 }
 
 /**
- * RoPE tables (Hugging Face Llama convention): inv_freq[i] = theta^(-2i/hd) for i < hd/2,
- * angle[p, i] = p * inv_freq[i], cos/sin rows are [cos(angle), cos(angle)] (both halves).
+ * RoPE inverse frequencies, one per rotated pair (hd / 2), as transformers'
+ * modeling_rope_utils computes them: inv_freq[i] = theta^(-2i/hd), then per scaling type
+ *   linear  inv_freq / factor
+ *   llama3  wavelength w = 2 pi / inv_freq against the original context C:
+ *           w < C / high_freq_factor: kept; w > C / low_freq_factor: / factor;
+ *           between: (1 - s) inv_freq / factor + s inv_freq, s = (C / w - low) / (high - low)
+ * In float64 (rounded once, in the tables).
+ */
+export function ropeInvFreq(headDim: number, theta: number, scaling: RopeScaling | null = null): Float64Array {
+  const half = headDim / 2;
+  const inv = new Float64Array(half);
+  for (let i = 0; i < half; i++) inv[i] = Math.pow(theta, (-2 * i) / headDim);
+  if (!scaling) return inv;
+  if (scaling.rope_type === 'linear') {
+    for (let i = 0; i < half; i++) inv[i] /= scaling.factor;
+    return inv;
+  }
+  const { factor, low_freq_factor: low, high_freq_factor: high, original_max_position_embeddings: ctx } = scaling;
+  const lowWavelen = ctx / low;
+  const highWavelen = ctx / high;
+  for (let i = 0; i < half; i++) {
+    const wavelen = (2 * Math.PI) / inv[i];
+    if (wavelen > lowWavelen) inv[i] /= factor;
+    else if (wavelen >= highWavelen) {
+      const s = (ctx / wavelen - low) / (high - low);
+      inv[i] = ((1 - s) * inv[i]) / factor + s * inv[i];
+    }
+  }
+  return inv;
+}
+
+/**
+ * RoPE tables (Hugging Face Llama convention): angle[p, i] = p * inv_freq[i] (ropeInvFreq,
+ * theta^(-2i/hd) unscaled), cos/sin rows are [cos(angle), cos(angle)] (both halves).
  * Returns host arrays of shape (positions, hd) for rows 0..positions-1.
  */
-export function ropeTables(positions: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+export function ropeTables(positions: number, headDim: number, theta: number, scaling: RopeScaling | null = null): { cos: Float32Array; sin: Float32Array } {
   const half = headDim / 2;
+  const inv = ropeInvFreq(headDim, theta, scaling);
   const cos = new Float32Array(positions * headDim);
   const sin = new Float32Array(positions * headDim);
   for (let p = 0; p < positions; p++) {
     for (let i = 0; i < half; i++) {
       // float64 angle then rounded once, so long positions do not accumulate float32 error.
-      const a = p * Math.pow(theta, (-2 * i) / headDim);
+      const a = p * inv[i];
       const c = Math.cos(a);
       const s = Math.sin(a);
       cos[p * headDim + i] = c;
@@ -76,8 +128,8 @@ export function rope(g: Graph, x: Value, cos: Value, sin: Value): Value {
 }
 
 /** RoPE caches for ORT's RotaryEmbedding: (positions, hd/2) cos and sin of the angles above. */
-export function ropeHalfTables(positions: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
-  const { cos, sin } = ropeTables(positions, headDim, theta);
+export function ropeHalfTables(positions: number, headDim: number, theta: number, scaling: RopeScaling | null = null): { cos: Float32Array; sin: Float32Array } {
+  const { cos, sin } = ropeTables(positions, headDim, theta, scaling);
   const half = headDim / 2;
   const pick = (t: Float32Array) => {
     const out = new Float32Array(positions * half);

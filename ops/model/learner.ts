@@ -10,7 +10,7 @@ import { causalBiasData, MASK_NEG } from './layers.ts';
 import { buildForward, buildForwardShared, paramInputs } from './transformer.ts';
 import { gradients } from '../tensor/autodiff.ts';
 import { Graph, type Value } from '../tensor/graph.ts';
-import { createSession, ort } from '../tensor/session.ts';
+import { ExecutionProvider, createSession, ort } from '../tensor/session.ts';
 import { CodedError } from '../errors.ts';
 
 export const LearnerOptions = z.strictObject({
@@ -27,6 +27,10 @@ export const LearnerOptions = z.strictObject({
   threads: z.number().int().positive().default(2),
   /** Busy-wait of idle ORT threads (ops/tensor/session.ts); default true. */
   spinWait: z.boolean().default(true),
+  /** ORT execution provider (default cpu); cuda is checked when the first session is built: warmup() (ops/tensor/session.ts). */
+  executionProvider: ExecutionProvider.default('cpu'),
+  /** ORT's CPU memory arena (default true); false lowers the peak of large models (ops/tensor/session.ts). */
+  cpuMemArena: z.boolean().default(true),
   /**
    * Prompt sharing: when > 0, a batch whose rows all start with the same prompt of at most
    * this many tokens + 1 (a GRPO group; same responseStart, no responseMask) computes the
@@ -178,7 +182,7 @@ export class Learner {
     let s = b.sessions.get(key);
     if (!s) {
       const graph = shared ? Learner.buildSharedGraph(this.config, b.batch, this.options.sharedPrefix, b.length) : Learner.buildGraph(this.config, b.batch, b.length);
-      s = createSession(graph, { intraOpNumThreads: threads, spinWait: this.options.spinWait });
+      s = createSession(graph, { intraOpNumThreads: threads, spinWait: this.options.spinWait, executionProvider: this.options.executionProvider, cpuMemArena: this.options.cpuMemArena });
       b.sessions.set(key, s);
     }
     return s;

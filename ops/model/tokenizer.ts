@@ -3,7 +3,9 @@
 //   ids 0..15   specials: 0 <pad>, 1 <bos>, 2 <eos>, 3 <think>, 4 </think>, 5 <|system|>,
 //               6 <|user|>, 7 <|assistant|>, 8 <|end|> (end of a chat turn), 9..15 reserved
 //   ids 16..271 the byte values 0..255 (id = 16 + byte)
-// Not a BPE/subword tokenizer and not a Hugging Face tokenizer.json reader.
+// Not a BPE/subword tokenizer and not a Hugging Face tokenizer.json reader: that is
+// ops/model/hf-tokenizer.ts, and `loadTokenizer(modelDir)` there picks between the two.
+// Both satisfy the `Tokenizer` interface below; `byteTokenizer` is this one behind it.
 
 export const SPECIAL_TOKENS = [
   '<pad>',
@@ -44,12 +46,19 @@ const SPECIAL_ID = new Map<string, number>(SPECIAL_TOKENS.map((s, i) => [s, i]))
 // Longest match first is not needed: no special token is a prefix of another.
 const SPECIAL_RE = new RegExp(SPECIAL_TOKENS.map((s) => s.replace(/[|[\]\\/]/g, '\\$&')).join('|'), 'g');
 
+/**
+ * BAD_TOKEN_ID: an id outside the vocabulary; BAD_TOKENIZER: a model directory's tokenizer
+ * files are missing, unreadable or inconsistent; BAD_TEMPLATE: a chat template that does not
+ * parse or render (or is missing where one is needed).
+ */
+export type TokenizerErrorCode = 'BAD_TOKEN_ID' | 'BAD_TOKENIZER' | 'BAD_TEMPLATE';
+
 export class TokenizerError extends Error {
-  readonly code: 'BAD_TOKEN_ID';
-  constructor(message: string) {
+  readonly code: TokenizerErrorCode;
+  constructor(message: string, code: TokenizerErrorCode = 'BAD_TOKEN_ID') {
     super(message);
     this.name = 'TokenizerError';
-    this.code = 'BAD_TOKEN_ID';
+    this.code = code;
   }
 }
 
@@ -140,4 +149,64 @@ export function encodeChat(messages: readonly ChatMessage[], opts: { generationP
 export function trimResponse(ids: Int32Array): Int32Array {
   for (let i = 0; i < ids.length; i++) if (ids[i] === TOKEN.eos || ids[i] === TOKEN.pad) return ids.subarray(0, i);
   return ids;
+}
+
+/** The ids a recipe needs by role; null where the tokenizer has no such token. */
+export interface SpecialIds {
+  bos: number | null;
+  eos: number | null;
+  pad: number | null;
+  /** The token that closes a chat turn (<|im_end|>, <|eot_id|>, ...; <|end|> here). */
+  endOfTurn: number | null;
+  think: number | null;
+  endThink: number | null;
+}
+
+/**
+ * What the recipe asks of a tokenizer, whichever it is: the embedded byte-level one
+ * (`byteTokenizer`) or a model's own tokenizer.json (`HfTokenizer`, ops/model/hf-tokenizer.ts).
+ */
+export interface Tokenizer {
+  readonly kind: 'byte' | 'hf';
+  /** Ids are in [0, vocabSize). A model's embedding may have more rows (padding), never fewer. */
+  readonly vocabSize: number;
+  readonly special: Readonly<SpecialIds>;
+  /** The ids that end a sampled reply (for the generator's stop test), in no particular order. */
+  readonly stopIds: readonly number[];
+  /** Text -> ids; special-token strings in the text become their ids, nothing is added around it. */
+  encode(text: string): Int32Array;
+  /** Ids -> text; specials print as their strings unless skipSpecials. Throws on an id outside the vocabulary. */
+  decode(ids: ArrayLike<number>, opts?: { skipSpecials?: boolean }): string;
+  /** True for an id in stopIds. */
+  isStop(id: number): boolean;
+}
+
+/** The embedded byte-level tokenizer behind the Tokenizer interface; a reply stops at <eos>. */
+export const byteTokenizer: Tokenizer = Object.freeze({
+  kind: 'byte' as const,
+  vocabSize: VOCAB_SIZE,
+  special: Object.freeze({ bos: TOKEN.bos, eos: TOKEN.eos, pad: TOKEN.pad, endOfTurn: TOKEN.end, think: TOKEN.think, endThink: TOKEN.endThink }),
+  stopIds: Object.freeze([TOKEN.eos]),
+  encode: (text: string) => encode(text),
+  decode: (ids: ArrayLike<number>, opts?: { skipSpecials?: boolean }) => decode(ids, opts),
+  isStop: (id: number) => id === TOKEN.eos,
+});
+
+/** Throws unless every id of the tokenizer has a row in a model of `modelVocabSize` tokens. */
+export function checkTokenizerFits(tok: Tokenizer, modelVocabSize: number): void {
+  if (tok.vocabSize > modelVocabSize) {
+    throw new TokenizerError(`the tokenizer has ${tok.vocabSize} ids but the model's vocab_size is ${modelVocabSize}: ids from ${modelVocabSize} on have no embedding`, 'BAD_TOKENIZER');
+  }
+}
+
+/**
+ * The token ids a model config (config.json) takes from its tokenizer: vocab_size its
+ * vocabulary, eos_token_id the id that ends a reply (eos, else the end-of-turn token),
+ * pad_token_id its pad (else eos), bos_token_id its bos (else pad, else eos: Qwen3 has no bos
+ * and its config names <|endoftext|>). The byte tokenizer gives the engine's defaults (272, 2, 0, 1).
+ */
+export function tokenizerConfigIds(tok: Tokenizer): { vocab_size: number; bos_token_id: number; eos_token_id: number; pad_token_id: number } {
+  const s = tok.special;
+  const eos = s.eos ?? s.endOfTurn ?? tok.stopIds[0];
+  return { vocab_size: tok.vocabSize, bos_token_id: s.bos ?? s.pad ?? eos, eos_token_id: eos, pad_token_id: s.pad ?? eos };
 }

@@ -1,13 +1,16 @@
 // The Llama-style causal transformer as builder nodes: token embedding, L decoder blocks of
 // (RMSNorm -> attention with RoPE and GQA -> residual, RMSNorm -> SwiGLU -> residual), final
-// RMSNorm and the LM head (tied to the embedding unless configured not). decoderLayer is the
-// one definition of a block: the learner's forward passes below and the generator's prefill
-// and cached decode step (generator.ts) differ only in the Attention they hand it.
+// RMSNorm and the LM head (tied to the embedding unless configured not). The families of
+// config.ts differ inside attention only: q/k/v(/o) biases (qwen2; llama and qwen3 with
+// attention_bias), per-head RMSNorm of queries and keys before RoPE (qwen3), and head_dim
+// apart from hidden_size / heads. decoderLayer is the one definition of a block: the
+// learner's forward passes below and the generator's prefill and cached decode step
+// (generator.ts) differ only in the Attention they hand it.
 // The forward passes here are training-shaped (full sequences, no KV cache, no sampling).
 import type { LlamaConfig, ModelDims } from './config.ts';
 import { modelDims, paramShapes } from './config.ts';
 import type { Graph, Value } from '../tensor/graph.ts';
-import { attention, causalBiasData, linear, mergeHeads, repeatKv, rmsnorm, ropeFused, ropeHalfTables, splitHeads, swiglu } from './layers.ts';
+import { addBias, attention, causalBiasData, headRmsnorm, linear, mergeHeads, repeatKv, rmsnorm, ropeFused, ropeHalfTables, splitHeads, swiglu } from './layers.ts';
 import { CodedError } from '../errors.ts';
 
 export class TransformerError extends CodedError<'TOO_LONG' | 'MISSING_PARAM'> {}
@@ -26,7 +29,11 @@ export function param(p: ReadonlyMap<string, Value>, name: string): Value {
   return v;
 }
 
-/** One block's weights (model.layers.{l}.*); projections in PyTorch layout [out, in]. */
+/**
+ * One block's weights (model.layers.{l}.*); projections in PyTorch layout [out, in]. The
+ * optional ones are present when the config declares them (paramShapes): biases (out) and
+ * the per-head q/k RMSNorm gains (hd).
+ */
 export interface LayerWeights {
   inputNorm: Value;
   q: Value;
@@ -37,10 +44,17 @@ export interface LayerWeights {
   gate: Value;
   up: Value;
   down: Value;
+  qBias?: Value;
+  kBias?: Value;
+  vBias?: Value;
+  oBias?: Value;
+  qNorm?: Value;
+  kNorm?: Value;
 }
 
 export function layerWeights(p: ReadonlyMap<string, Value>, l: number): LayerWeights {
   const w = (name: string) => param(p, `model.layers.${l}.${name}.weight`);
+  const opt = (name: string) => p.get(`model.layers.${l}.${name}`);
   return {
     inputNorm: w('input_layernorm'),
     q: w('self_attn.q_proj'),
@@ -51,6 +65,12 @@ export function layerWeights(p: ReadonlyMap<string, Value>, l: number): LayerWei
     gate: w('mlp.gate_proj'),
     up: w('mlp.up_proj'),
     down: w('mlp.down_proj'),
+    qBias: opt('self_attn.q_proj.bias'),
+    kBias: opt('self_attn.k_proj.bias'),
+    vBias: opt('self_attn.v_proj.bias'),
+    oBias: opt('self_attn.o_proj.bias'),
+    qNorm: opt('self_attn.q_norm.weight'),
+    kNorm: opt('self_attn.k_norm.weight'),
   };
 }
 
@@ -69,15 +89,21 @@ export interface Attention<T> {
 
 /**
  * One decoder block on the residual stream x (..., D), the leading dims the graph's own:
- *   h  = RMSNorm(x);   x += o_proj(attend(heads(q_proj h), heads(k_proj h), heads(v_proj h)))
+ *   h  = RMSNorm(x);   x += o_proj(attend(heads(qn(q_proj h)), heads(kn(k_proj h)), heads(v_proj h)))
  *   h2 = RMSNorm(x);   x += down(silu(gate h2) * up h2)
+ * where a projection adds its bias when it has one, and qn / kn are the per-head RMSNorms
+ * of qwen3 (identity otherwise), applied before heads() rotates.
  */
 export function decoderLayer<T>(g: Graph, d: ModelDims, w: LayerWeights, x: Value, att: Attention<T>): Value {
   const h = rmsnorm(g, x, w.inputNorm, d.eps); // (..., D)
-  const q = att.heads(linear(g, h, w.q), d.H, true);
-  const k = att.heads(linear(g, h, w.k), d.KVH, true);
-  const v = att.heads(linear(g, h, w.v), d.KVH, false);
-  x = g.add(x, linear(g, att.attend(q, k, v), w.o)); // (..., D)
+  const proj = (wt: Value, b: Value | undefined, norm: Value | undefined, n: number) => {
+    const y = addBias(g, linear(g, h, wt), b); // (..., n*hd)
+    return norm ? headRmsnorm(g, y, norm, n, d.eps) : y;
+  };
+  const q = att.heads(proj(w.q, w.qBias, w.qNorm, d.H), d.H, true);
+  const k = att.heads(proj(w.k, w.kBias, w.kNorm, d.KVH), d.KVH, true);
+  const v = att.heads(proj(w.v, w.vBias, undefined, d.KVH), d.KVH, false);
+  x = g.add(x, addBias(g, linear(g, att.attend(q, k, v), w.o), w.oBias)); // (..., D)
   const h2 = rmsnorm(g, x, w.postNorm, d.eps);
   return g.add(x, swiglu(g, h2, w.gate, w.up, w.down));
 }
@@ -105,7 +131,7 @@ export function buildForward(
   if (T > config.max_position_embeddings) {
     throw new TransformerError('TOO_LONG', `sequence length ${T} exceeds max_position_embeddings ${config.max_position_embeddings}`);
   }
-  const { cos, sin } = ropeHalfTables(T, hd, d.theta);
+  const { cos, sin } = ropeHalfTables(T, hd, d.theta, d.ropeScaling);
   const cosV = g.constant(cos, [T, hd / 2]);
   const sinV = g.constant(sin, [T, hd / 2]);
   const positions = g.constant(BigInt64Array.from({ length: B * T }, (_, i) => BigInt(i % T)), [B, T]);
@@ -145,7 +171,7 @@ export function buildForwardShared(
   const d = modelDims(config);
   const { H, hd } = d;
   const maxPos = config.max_position_embeddings;
-  const { cos, sin } = ropeHalfTables(maxPos, hd, d.theta);
+  const { cos, sin } = ropeHalfTables(maxPos, hd, d.theta, d.ropeScaling);
   const cosV = g.constant(cos, [maxPos, hd / 2]);
   const sinV = g.constant(sin, [maxPos, hd / 2]);
   const prefixBias = g.constant(causalBiasData(P), [P, P]);

@@ -13,7 +13,7 @@ import { CodedError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { type CodeLevel, type CodeTask, generateCodeTasks } from '../tasks/code.ts';
 import { generateMathTasks, type MathLevel, type MathTask } from '../tasks/math.ts';
-import { promptTokens } from './template.ts';
+import { bytePromptFormat, type PromptFormat } from './template.ts';
 
 /** Where a stage's prompts come from. */
 export const PromptSource = z.discriminatedUnion('kind', [
@@ -206,14 +206,26 @@ export function selectTasks<T extends { id: string }>(pool: readonly T[], passRa
   return [...picked].map((i) => from[i]);
 }
 
-/** The pool's longest prompt, tokens (chat template included). */
-export function longestPrompt(pool: readonly { prompt: string }[]): number {
-  return pool.reduce((m, t) => Math.max(m, promptTokens(t.prompt).length), 1);
+/** Prompt lengths of the non-byte formats, by prompt: a real tokenizer takes about 0.2 ms a prompt, and a pool is measured more than once. */
+const lengthMemo = new WeakMap<PromptFormat, Map<string, number>>();
+
+function promptLength(prompt: string, format: PromptFormat): number {
+  if (format === bytePromptFormat) return format.promptTokens(prompt).length;
+  let memo = lengthMemo.get(format);
+  if (!memo) lengthMemo.set(format, (memo = new Map()));
+  let n = memo.get(prompt);
+  if (n === undefined) memo.set(prompt, (n = format.promptTokens(prompt).length));
+  return n;
 }
 
-/** A stage's response cap must fit after its pool's longest prompt in the model's context. */
-export function checkContext(pool: readonly { prompt: string }[], maxResponseTokens: number, context: number, label: string): void {
-  const longest = longestPrompt(pool);
+/** The pool's longest prompt, tokens (chat template included), in `format` (default the embedded byte-level one). */
+export function longestPrompt(pool: readonly { prompt: string }[], format: PromptFormat = bytePromptFormat): number {
+  return pool.reduce((m, t) => Math.max(m, promptLength(t.prompt, format)), 1);
+}
+
+/** A stage's response cap must fit after its pool's longest prompt (in `format`) in the model's context. */
+export function checkContext(pool: readonly { prompt: string }[], maxResponseTokens: number, context: number, label: string, format: PromptFormat = bytePromptFormat): void {
+  const longest = longestPrompt(pool, format);
   if (longest + maxResponseTokens > context) {
     throw new CurriculumError(
       'CONTEXT_TOO_SHORT',
@@ -222,9 +234,9 @@ export function checkContext(pool: readonly { prompt: string }[], maxResponseTok
   }
 }
 
-/** Prefix slots for prompt sharing: the pool's longest prompt minus its last token, rounded up to eights. */
-export function sharedPrefixFor(pool: readonly { prompt: string }[]): number {
-  return Math.ceil((longestPrompt(pool) - 1) / 8) * 8;
+/** Prefix slots for prompt sharing: the pool's longest prompt (in `format`) minus its last token, rounded up to eights. */
+export function sharedPrefixFor(pool: readonly { prompt: string }[], format: PromptFormat = bytePromptFormat): number {
+  return Math.ceil((longestPrompt(pool, format) - 1) / 8) * 8;
 }
 
 /**

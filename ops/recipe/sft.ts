@@ -11,7 +11,8 @@ import { lrAt } from '../model/schedule.ts';
 import { Rng } from '../rng.ts';
 import { type CodeTask, generateCodeTasks } from '../tasks/code.ts';
 import { generateMathTasks, type MathTask } from '../tasks/math.ts';
-import { sftExample } from './template.ts';
+import { bytePromptFormat, type PromptFormat } from './template.ts';
+import { tokenizerConfigIds } from '../model/tokenizer.ts';
 
 export const SftConfig = z.strictObject({
   /** The one seed: data order, initialization. Default 1234. */
@@ -105,7 +106,12 @@ export class SftData {
   private readonly math: Epochs<MathTask>;
   private readonly code: Epochs<CodeTask>;
 
-  constructor(cfg: SftConfig, rng: Rng) {
+  /** `format` turns a teacher solution into tokens (default the embedded byte-level format). */
+  constructor(
+    cfg: SftConfig,
+    rng: Rng,
+    private readonly format: PromptFormat = bytePromptFormat,
+  ) {
     this.codeRows = Math.round(cfg.batch * cfg.codeFraction);
     this.mathRows = cfg.batch - this.codeRows;
     this.mathPool = this.mathRows > 0 ? generateMathTasks({ seed: cfg.seed, split: 'train', count: cfg.trainTasks }) : [];
@@ -116,18 +122,23 @@ export class SftData {
 
   /** The next step's examples, math then code, each sorted by length when code is in the mix. */
   next(): { math: Example[]; code: Example[] } {
-    const math = this.math.take(this.mathRows).map((t) => sftExample(t.question, t.solution));
-    const code = this.code.take(this.codeRows).map((t) => sftExample(t.prompt, t.solution));
+    const math = this.math.take(this.mathRows).map((t) => this.format.sftExample(t.question, t.solution));
+    const code = this.code.take(this.codeRows).map((t) => this.format.sftExample(t.prompt, t.solution));
     if (this.codeRows > 0) for (const ex of [math, code]) ex.sort((a, b) => a.tokens.length - b.tokens.length);
     return { math, code };
   }
 }
 
-export async function runSft(cfg: SftConfig, onStep?: SftHook): Promise<SftResult> {
-  const config = parseLlamaConfig(cfg.model);
+/**
+ * SFT from a seeded initialisation. With a model's prompt format (its tokenizer and chat
+ * template) the model's vocabulary and special ids are the tokenizer's (tokenizerConfigIds);
+ * by default the embedded byte-level format and its 272-id vocabulary.
+ */
+export async function runSft(cfg: SftConfig, onStep?: SftHook, format: PromptFormat = bytePromptFormat): Promise<SftResult> {
+  const config = parseLlamaConfig(format === bytePromptFormat ? cfg.model : { ...cfg.model, ...tokenizerConfigIds(format.tokenizer) });
   const rng = new Rng(cfg.seed);
   const params = initParams(config, rng.fork());
-  const data = new SftData(cfg, rng);
+  const data = new SftData(cfg, rng, format);
   const { mathRows, codeRows } = data;
   // Math alone: the one shape of the math-only runs (their digests stay reproducible). With
   // code: shapes every 32 tokens from 96, and each domain's rows sorted by length, so a
