@@ -377,7 +377,7 @@ describe('a run that survives its user', () => {
       expect(await exitWithin(up, 150_000), up.output()).toBe(1);
       const out = up.output();
       expect(out).toMatch(/actor learner \(learner-0\) failed 5 times in a row right after starting \(last: exit 1\); not restarted\. Last lines of .*learner-0\.log:/);
-      expect(out).toMatch(/^ {2}\[learner\/learner-0 .*failed: .*checkpoint/m);
+      expect(out).toMatch(/^ {2}\[learner\/learner-0 .*failed: .*model\.safetensors/m);
       expect(out.match(/started learner-0/g)).toHaveLength(5);
       expect(runningIn(dir)).toEqual([]);
       expect(existsSync(join(dir, 'up.json'))).toBe(false);
