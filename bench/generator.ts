@@ -29,6 +29,7 @@ import { Rng } from '../ops/rng.ts';
 import { type LlamaConfig, initParams, paramCount, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { Generator, type SampleResult } from '../ops/model/generator.ts';
 import { writeSafetensors } from '../ops/model/safetensors.ts';
+import { ExecutionProvider } from '../ops/tensor/session.ts';
 import { JsLoopSampler } from './generator-js-loop.ts';
 import {
   type TorchCommon,
@@ -70,6 +71,7 @@ export const command = defineCommand({
     'top-p': { schema: z.number().gt(0).max(1).default(1), help: 'nucleus mass (size mode and --vs-torch; < 1 sorts the vocabulary every step)' },
     'vs-torch': { schema: z.boolean().default(false), help: 'also sample the same prompts with PyTorch (bench/torch_ref.py) and print ours / torch' },
     'torch-blas': { schema: z.string().optional(), value: 'DIR', help: "a directory with a libblas.so.3 (e.g. OpenBLAS's) first on the torch child's LD_LIBRARY_PATH" },
+    'execution-provider': { schema: ExecutionProvider.default('cpu'), help: 'size mode: the ORT execution provider of the generator (cuda needs the CUDA build: ops/tensor/session.ts)' },
   },
   examples: [
     'ace bench generator --json',
@@ -79,7 +81,7 @@ export const command = defineCommand({
   ],
   run: (f) =>
     f.config || f['vs-torch']
-      ? benchSize(f.json, f.config ?? 'tiny', f.batches ?? (f.config ? [4, 16] : [64, 256]), f.new ?? (f.config ? 64 : 128), f.prompt, f.reps ?? 1, f.threads, f.seed, f.temperature, f['top-p'], f['vs-torch'], f['torch-blas'])
+      ? benchSize(f.json, f.config ?? 'tiny', f.batches ?? (f.config ? [4, 16] : [64, 256]), f.new ?? (f.config ? 64 : 128), f.prompt, f.reps ?? 1, f.threads, f.seed, f.temperature, f['top-p'], f['vs-torch'], f['torch-blas'], f['execution-provider'])
       : benchGenerator(f.json, f.batches ?? [64, 256], f.new ?? 128, f.prompt, f.reps ?? 2, f.threads, f.seed),
 });
 
@@ -235,6 +237,7 @@ async function benchSize(
   topP: number,
   vsTorch: boolean,
   torchBlas: string | undefined,
+  executionProvider: ExecutionProvider,
 ): Promise<number> {
   const { name, config } = resolveConfig(configSpec);
   const N = paramCount(config);
@@ -300,7 +303,7 @@ async function benchSize(
   params ??= benchParams(config, seed);
   const afterParams = memory().rss;
   const t0 = performance.now();
-  const gen = await Generator.create(config, params, { threads, maxBatch, maxSeqLen });
+  const gen = await Generator.create(config, params, { threads, maxBatch, maxSeqLen, executionProvider });
   log(`loop graph built and loaded in ${(performance.now() - t0).toFixed(0)} ms`);
   const rows: Record<string, unknown>[] = [];
   for (const [i, run] of runs.entries()) {
@@ -352,6 +355,7 @@ async function benchSize(
     temperature,
     topP,
     threads,
+    executionProvider,
     reps,
     included: 'Generator.sample: prefill + KV-cached decode + sampling in one ONNX-Loop run, plus its host side; tokens/s = rows x steps / seconds (finished rows still occupy their slot)',
     tokensPerSec: Object.fromEntries(rows.map((r) => [String(r.batch), r.tokensPerSec])),

@@ -33,7 +33,7 @@ import { writeSafetensors } from '../ops/model/safetensors.ts';
 import { trainFlops } from '../ops/model/transformer.ts';
 import { Rng } from '../ops/rng.ts';
 import { Graph } from '../ops/tensor/graph.ts';
-import { createSession, tensor } from '../ops/tensor/session.ts';
+import { ExecutionProvider, createSession, tensor } from '../ops/tensor/session.ts';
 import { z } from 'zod';
 import { defineCommand } from '../tools/command.ts';
 import { JSON_FLAG } from '../tools/session.ts';
@@ -63,6 +63,7 @@ export const command = defineCommand({
     config: { schema: z.string().optional(), value: 'NAME|PATH', help: 'size mode: a preset (tiny, qwen2.5-0.5b, qwen3-0.6b, qwen2.5-1.5b, ...) or a config.json file / model directory' },
     'vs-torch': { schema: z.boolean().default(false), help: 'also run the same micro-batch through PyTorch (bench/torch_ref.py) and print ours / torch' },
     'torch-blas': { schema: z.string().optional(), value: 'DIR', help: "a directory with a libblas.so.3 (e.g. OpenBLAS's) first on the torch child's LD_LIBRARY_PATH" },
+    'execution-provider': { schema: ExecutionProvider.default('cpu'), help: 'size mode: the ORT execution provider of the learner (cuda needs the CUDA build: ops/tensor/session.ts)' },
     arena: { schema: z.enum(['on', 'off']).optional(), help: "size mode: ORT's CPU memory arena (default off above 50M parameters: lower peak; on below, the Learner's default)" },
   },
   examples: [
@@ -73,7 +74,7 @@ export const command = defineCommand({
   ],
   run: (f) =>
     f.config || f['vs-torch']
-      ? benchSize(f.json, f.config ?? 'tiny', f.batch ?? (f.config ? 2 : 16), f.length ?? (f.config ? 128 : 256), f.threads, f.steps, f['vs-torch'], f['torch-blas'], f.arena)
+      ? benchSize(f.json, f.config ?? 'tiny', f.batch ?? (f.config ? 2 : 16), f.length ?? (f.config ? 128 : 256), f.threads, f.steps, f['vs-torch'], f['torch-blas'], f.arena, f['execution-provider'])
       : benchLearner(f.json, f.batch ?? 16, f.length ?? 256, f.threads, f.steps ?? 5),
 });
 
@@ -208,6 +209,7 @@ async function benchSize(
   vsTorch: boolean,
   torchBlas: string | undefined,
   arenaFlag: 'on' | 'off' | undefined,
+  executionProvider: ExecutionProvider,
 ): Promise<number> {
   const { name, config } = resolveConfig(configSpec);
   const N = paramCount(config);
@@ -255,7 +257,7 @@ async function benchSize(
 
   params ??= benchParams(config, 2);
   const afterParams = memory().rss;
-  const learner = new Learner(config, params, { buckets: [{ batch: B, length: T }], threads, cpuMemArena: arena });
+  const learner = new Learner(config, params, { buckets: [{ batch: B, length: T }], threads, cpuMemArena: arena, executionProvider });
   const t0 = performance.now();
   await learner.warmup();
   log(`learner graph (${B}x${T}) built and loaded in ${(performance.now() - t0).toFixed(0)} ms`);
@@ -302,6 +304,7 @@ async function benchSize(
     threads,
     steps,
     ortCpuMemArena: arena,
+    executionProvider,
     included: 'fwdBwd: forward + PG loss + entropy + backward (one ORT run); step: fwdBwd + gradient 1/N scaling (takeGrads) + AdamW with global-norm clipping (adamw.ts, JS, one thread)',
     fwdBwdMs: r1(fb * 1000),
     gradScaleMs: r1(median(phases.scale)),

@@ -89,8 +89,8 @@ export const SHARED_WEIGHTS_MAX = 50_000_000;
  * N(0, 0.02^2) draws is tiled over the matrices (norm gains 1, biases 0): the same kernels,
  * time and memory as any other values.
  */
-export function benchParams(c: LlamaConfig, seed: number): Map<string, Float32Array> {
-  if (paramCount(c) <= SHARED_WEIGHTS_MAX) return initParams(c, new Rng(seed));
+export function benchParams(c: LlamaConfig, seed: number, tiledAbove = SHARED_WEIGHTS_MAX): Map<string, Float32Array> {
+  if (paramCount(c) <= tiledAbove) return initParams(c, new Rng(seed));
   const rng = new Rng(seed);
   const block = Float32Array.from({ length: 1_048_583 }, () => 0.02 * rng.normal());
   const out = new Map<string, Float32Array>();
@@ -157,7 +157,8 @@ export async function ortSgemmGflops(threads: number, seconds = 2): Promise<numb
 
 // ---- the PyTorch child -------------------------------------------------------------------
 
-export const TORCH_PYTHON = '/usr/bin/python3';
+/** The Python that runs bench/torch_ref.py: ACE_TORCH_PYTHON, else Debian's (python3-torch). */
+export const TORCH_PYTHON = process.env.ACE_TORCH_PYTHON || '/usr/bin/python3';
 const TORCH_SCRIPT = join(import.meta.dirname, 'torch_ref.py');
 
 export interface TorchOptions {
@@ -169,11 +170,12 @@ export interface TorchOptions {
 
 /** Null when PyTorch can be run, else why not (the bench prints it and skips its torch half). */
 export function torchUnavailable(): string | null {
-  if (!existsSync(TORCH_PYTHON)) return `${TORCH_PYTHON} not found (HINT: apt-get install python3-torch)`;
+  const hint = 'HINT: apt-get install python3-torch, or set ACE_TORCH_PYTHON to a Python that has torch';
+  if (!existsSync(TORCH_PYTHON)) return `${TORCH_PYTHON} not found (${hint})`;
   const r = spawnSync(TORCH_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) {
-    const last = (r.stderr || r.error?.message || '').trim().split('\n').pop();
-    return `${TORCH_PYTHON} cannot import torch: ${last} (HINT: apt-get install python3-torch)`;
+    const last = (r.stderr || r.error?.message || '').trim().split('\n').pop() || `exit status ${r.status}`;
+    return `${TORCH_PYTHON} cannot import torch: ${last} (${hint})`;
   }
   return null;
 }
