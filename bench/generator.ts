@@ -22,13 +22,10 @@
 // with both libraries' sgemm rates (--torch-blas: see bench/learner.ts). Up to 50M parameters
 // both sides use the same weights and uniforms, and the share of identical sampled tokens is
 // printed. Without torch the comparison is skipped with the reason.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { Rng } from '../ops/rng.ts';
-import { type LlamaConfig, initParams, paramCount, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
+import { type LlamaConfig, initParams, paramCount, parseLlamaConfig } from '../ops/model/config.ts';
 import { Generator, type SampleResult } from '../ops/model/generator.ts';
-import { writeSafetensors } from '../ops/model/safetensors.ts';
 import { ExecutionProvider } from '../ops/tensor/session.ts';
 import { JsLoopSampler } from './generator-js-loop.ts';
 import {
@@ -38,10 +35,8 @@ import {
   describeModel,
   gib,
   memory,
-  ortSgemmGflops,
   resolveConfig,
-  runTorch,
-  torchUnavailable,
+  torchHalf,
 } from './model-size.ts';
 import { z } from 'zod';
 import { defineCommand } from '../tools/command.ts';
@@ -263,41 +258,27 @@ async function benchSize(
   let params: Map<string, Float32Array> | null = null;
   let ortSgemm: number | null = null;
   if (vsTorch) {
-    torchSkipped = torchUnavailable();
-    if (torchSkipped) log(`--vs-torch skipped: ${torchSkipped}`);
-    else {
-      let dir: string | null = null;
-      let weights: string | null = null;
-      if (shared) {
-        params = benchParams(config, seed);
-        dir = mkdtempSync(join(tmpdir(), 'ace-bench-torch-'));
-        weights = join(dir, 'weights.safetensors');
-        const shapes = paramShapes(config);
-        writeFileSync(weights, writeSafetensors(new Map([...params].map(([k, v]) => [k, { shape: shapes.get(k)!, data: v }]))));
-      }
-      try {
-        torch = await runTorch<TorchGenerator>(
-          {
-            mode: 'generator',
-            config,
-            threads,
-            seed,
-            weights,
-            reps,
-            maxNew: maxNewTokens,
-            temperature,
-            topP,
-            runs: runs.map((r) => ({ prompts: r.prompts.map((p) => Array.from(p)), uniforms: shared ? generatorUniforms(r.prompts.length, maxNewTokens, r.seed) : null })),
-          },
-          { threads, blasDir: torchBlas, timeoutMs: 590_000 },
-        );
-      } finally {
-        if (dir) rmSync(dir, { recursive: true, force: true });
-      }
-      log(`torch ${torch.torch} (${torch.blas.join(', ') || 'BLAS unknown'}): sgemm ${torch.sgemmGflops} GFLOP/s; ${torch.generator.map((g) => `batch ${g.batch}: ${g.tokensPerSec} tok/s`).join(', ')}`);
-      ortSgemm = await ortSgemmGflops(threads);
-      log(`ORT sgemm ${ortSgemm} GFLOP/s on ${threads} threads`);
-    }
+    ({ torch, skipped: torchSkipped, params, ortSgemm } = await torchHalf<TorchGenerator>({
+      config,
+      seed,
+      shared,
+      threads,
+      blasDir: torchBlas,
+      log,
+      spec: (weights) => ({
+        mode: 'generator',
+        config,
+        threads,
+        seed,
+        weights,
+        reps,
+        maxNew: maxNewTokens,
+        temperature,
+        topP,
+        runs: runs.map((r) => ({ prompts: r.prompts.map((p) => Array.from(p)), uniforms: shared ? generatorUniforms(r.prompts.length, maxNewTokens, r.seed) : null })),
+      }),
+      describe: (t) => t.generator.map((g) => `batch ${g.batch}: ${g.tokensPerSec} tok/s`).join(', '),
+    }));
   }
 
   params ??= benchParams(config, seed);

@@ -23,13 +23,10 @@
 // first on the child's LD_LIBRARY_PATH). Up to 50M parameters both sides use the same
 // weights and tokens and the first step's loss is compared. Without torch the comparison is
 // skipped with the reason.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseLlamaConfig, initParams, paramCount, paramShapes } from '../ops/model/config.ts';
+import { loadavg } from 'node:os';
+import { parseLlamaConfig, initParams, paramCount } from '../ops/model/config.ts';
 import { AdamW } from '../ops/model/adamw.ts';
 import { Learner } from '../ops/model/learner.ts';
-import { writeSafetensors } from '../ops/model/safetensors.ts';
 import { trainFlops } from '../ops/model/transformer.ts';
 import { Rng } from '../ops/rng.ts';
 import { Graph } from '../ops/tensor/graph.ts';
@@ -44,11 +41,9 @@ import {
   describeModel,
   gib,
   memory,
-  ortSgemmGflops,
   resetPeak,
   resolveConfig,
-  runTorch,
-  torchUnavailable,
+  torchHalf,
 } from './model-size.ts';
 
 export const command = defineCommand({
@@ -229,30 +224,16 @@ async function benchSize(
   let params: Map<string, Float32Array> | null = null;
   let ortSgemm: number | null = null;
   if (vsTorch) {
-    torchSkipped = torchUnavailable();
-    if (torchSkipped) log(`--vs-torch skipped: ${torchSkipped}`);
-    else {
-      let dir: string | null = null;
-      let weights: string | null = null;
-      if (N <= SHARED_WEIGHTS_MAX) {
-        params = benchParams(config, 2);
-        dir = mkdtempSync(join(tmpdir(), 'ace-bench-torch-'));
-        weights = join(dir, 'weights.safetensors');
-        const shapes = paramShapes(config);
-        writeFileSync(weights, writeSafetensors(new Map([...params].map(([k, v]) => [k, { shape: shapes.get(k)!, data: v }]))));
-      }
-      try {
-        torch = await runTorch<TorchLearner>(
-          { mode: 'learner', config, threads, seed: 2, weights, steps, tokens: tokens.map((t) => Array.from(t)), advantages },
-          { threads, blasDir: torchBlas, timeoutMs: 590_000 },
-        );
-      } finally {
-        if (dir) rmSync(dir, { recursive: true, force: true });
-      }
-      log(`torch ${torch.torch} (${torch.blas.join(', ') || 'BLAS unknown'}): sgemm ${torch.sgemmGflops} GFLOP/s, ${torch.learner.tokensPerSec} tokens/s per step, ${torch.learner.tokensPerSecFwdBwd} forward+backward`);
-      ortSgemm = await ortSgemmGflops(threads);
-      log(`ORT sgemm ${ortSgemm} GFLOP/s on ${threads} threads`);
-    }
+    ({ torch, skipped: torchSkipped, params, ortSgemm } = await torchHalf<TorchLearner>({
+      config,
+      seed: 2,
+      shared: N <= SHARED_WEIGHTS_MAX,
+      threads,
+      blasDir: torchBlas,
+      log,
+      spec: (weights) => ({ mode: 'learner', config, threads, seed: 2, weights, steps, tokens: tokens.map((t) => Array.from(t)), advantages }),
+      describe: (t) => `${t.learner.tokensPerSec} tokens/s per step, ${t.learner.tokensPerSecFwdBwd} forward+backward`,
+    }));
   }
 
   params ??= benchParams(config, 2);

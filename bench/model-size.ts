@@ -4,10 +4,12 @@
 // (bench/torch_ref.py). Not a loader of weights: every preset runs on random weights, which
 // cost the same time and memory as trained ones.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LlamaConfig, initParams, numel, paramCount, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { readModelConfig } from '../ops/model/model-dir.ts';
+import { writeSafetensors } from '../ops/model/safetensors.ts';
 import { Rng } from '../ops/rng.ts';
 import { Graph } from '../ops/tensor/graph.ts';
 import { createSession, tensor } from '../ops/tensor/session.ts';
@@ -223,4 +225,48 @@ export interface TorchCommon {
   sgemmGflops: number;
   sharedWeights: boolean;
   peakRssBytes: number;
+}
+
+/**
+ * The PyTorch half of a --vs-torch bench, run first, while this process holds no model (at
+ * 0.5B the two would not fit side by side under the memory we allow ourselves). With `shared`,
+ * the weights are made here and handed to torch in a temporary safetensors file, and returned
+ * for our half; `spec(weightsFile)` is the run's input for bench/torch_ref.py. Skipped, with the
+ * reason logged and returned, where torch cannot be run.
+ */
+export async function torchHalf<T extends TorchCommon>(o: {
+  config: LlamaConfig;
+  seed: number;
+  shared: boolean;
+  threads: number;
+  blasDir?: string;
+  spec: (weights: string | null) => Record<string, unknown>;
+  log: (s: string) => void;
+  describe: (t: T) => string;
+}): Promise<{ torch: T | null; skipped: string | null; params: Map<string, Float32Array> | null; ortSgemm: number | null }> {
+  const skipped = torchUnavailable();
+  if (skipped) {
+    o.log(`--vs-torch skipped: ${skipped}`);
+    return { torch: null, skipped, params: null, ortSgemm: null };
+  }
+  let params: Map<string, Float32Array> | null = null;
+  let dir: string | null = null;
+  let weights: string | null = null;
+  if (o.shared) {
+    params = benchParams(o.config, o.seed);
+    dir = mkdtempSync(join(tmpdir(), 'ace-bench-torch-'));
+    weights = join(dir, 'weights.safetensors');
+    const shapes = paramShapes(o.config);
+    writeFileSync(weights, writeSafetensors(new Map([...params].map(([k, v]) => [k, { shape: shapes.get(k)!, data: v }]))));
+  }
+  let torch: T;
+  try {
+    torch = await runTorch<T>(o.spec(weights), { threads: o.threads, blasDir: o.blasDir, timeoutMs: 590_000 });
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+  o.log(`torch ${torch.torch} (${torch.blas.join(', ') || 'BLAS unknown'}): sgemm ${torch.sgemmGflops} GFLOP/s, ${o.describe(torch)}`);
+  const ortSgemm = await ortSgemmGflops(o.threads);
+  o.log(`ORT sgemm ${ortSgemm} GFLOP/s on ${o.threads} threads`);
+  return { torch, skipped: null, params, ortSgemm };
 }
