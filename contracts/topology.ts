@@ -31,6 +31,11 @@ export const StreamLimits = z.strictObject({
   /** Window within which a re-published msgID is dropped as a duplicate, seconds. */
   duplicateWindowS: z.int().min(1).default(600),
   storage: z.enum(['file', 'memory']).default('file'),
+  /**
+   * Copies of each stream, KV bucket and the object store across a NATS cluster: 1 (default) or 3
+   * (R3: survives the loss of one server; needs a JetStream cluster of at least 3 servers).
+   */
+  replicas: z.literal([1, 3]).default(1),
 });
 export type StreamLimits = z.infer<typeof StreamLimits>;
 

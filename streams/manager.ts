@@ -5,6 +5,7 @@ import {
   AckPolicy,
   DeliverPolicy,
   DiscardPolicy,
+  JetStreamApiError,
   type JetStreamManager,
   jetstreamManager,
   RetentionPolicy,
@@ -15,7 +16,10 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Topology } from '../contracts/topology.ts';
+import { CodedError } from '../ops/errors.ts';
 import { type StreamSpec, type TopologyNames, topologyNames, topologyStreams } from './topology.ts';
+
+export class TopologyError extends CodedError<'REPLICAS_UNSUPPORTED' | 'REPLICAS_NO_PEERS'> {}
 
 export interface ConsumerSpec {
   stream: string;
@@ -47,8 +51,41 @@ function streamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string 
     max_age: nanos(spec.maxAgeS * 1000),
     duplicate_window: nanos(Math.min(spec.duplicateWindowS, spec.maxAgeS) * 1000),
     storage: spec.storage === 'memory' ? StorageType.Memory : StorageType.File,
-    num_replicas: 1,
+    num_replicas: spec.replicas,
   };
+}
+
+const notClustered = (what: string, replicas: number, detail: string) =>
+  new TopologyError(
+    'REPLICAS_UNSUPPORTED',
+    `${what}: streams.replicas is ${replicas} but the NATS server is not clustered (${detail})\n` +
+      'HINT: set streams.replicas to 1 in the topology file, or point --nats at a JetStream cluster of at least 3 servers',
+  );
+
+/**
+ * Runs one create/update of `what` and turns the server's refusal of a replica count into a
+ * TopologyError naming the setting. nats-server's own text is kept in the message.
+ */
+async function withReplicas<T>(nc: NatsConnection, what: string, replicas: number, op: () => Promise<T>, update = false): Promise<T> {
+  // nats-server 2.9 refuses R3 on create when not clustered, but accepts an update to R3 and
+  // keeps one copy: an update is checked here, against the cluster its INFO names.
+  if (update && replicas > 1 && !nc.info?.cluster) throw notClustered(what, replicas, 'its INFO names no cluster');
+  try {
+    return await op();
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || replicas === 1) throw err;
+    // 10074: "replicas > 1 not supported in non-clustered mode"; 10005: "no suitable peers for
+    // placement" (a cluster of fewer JetStream servers than replicas; one of three may be down).
+    if (err.code === 10074) throw notClustered(what, replicas, `nats-server: ${err.message}`);
+    if (err.code === 10005) {
+      throw new TopologyError(
+        'REPLICAS_NO_PEERS',
+        `${what}: streams.replicas is ${replicas} but the cluster has too few JetStream servers to place it (nats-server: ${err.message})\n` +
+          `HINT: run a cluster of at least ${replicas} JetStream servers (a missing one's log says why it did not join), or set streams.replicas to 1`,
+      );
+    }
+    throw err;
+  }
 }
 
 export interface EnsureReport {
@@ -68,7 +105,7 @@ export async function ensureTopology(nc: NatsConnection, topology: Pick<Topology
     const want = streamConfig(spec);
     const have = await jsm.streams.info(spec.name).catch(() => null);
     if (!have) {
-      await jsm.streams.add(want);
+      await withReplicas(nc, `stream ${spec.name}`, spec.replicas, () => jsm.streams.add(want));
       report.created.push(spec.name);
       continue;
     }
@@ -76,15 +113,25 @@ export async function ensureTopology(nc: NatsConnection, topology: Pick<Topology
       (k) => k !== 'retention' && k !== 'storage' && JSON.stringify(have.config[k]) !== JSON.stringify(want[k]),
     );
     if (differs) {
-      await jsm.streams.update(spec.name, { ...have.config, ...want });
+      await withReplicas(nc, `stream ${spec.name}`, spec.replicas, () => jsm.streams.update(spec.name, { ...have.config, ...want }), true);
       report.updated.push(spec.name);
     } else report.unchanged.push(spec.name);
   }
   const kvm = new Kvm(nc);
+  const { replicas } = limits;
   for (const bucket of Object.values(names.kv)) {
-    await kvm.create(bucket, { history: 1, storage: limits.storage === 'memory' ? StorageType.Memory : StorageType.File });
+    await withReplicas(nc, `KV bucket ${bucket}`, replicas, () =>
+      kvm.create(bucket, { history: 1, replicas, storage: limits.storage === 'memory' ? StorageType.Memory : StorageType.File }),
+    );
   }
-  await new Objm(nc).create(names.objectStore);
+  await withReplicas(nc, `object store ${names.objectStore}`, replicas, () => new Objm(nc).create(names.objectStore, { replicas }));
+  // create() opens a bucket that exists as it is: a changed replica count goes to its stream here.
+  for (const stream of [...Object.values(names.kv).map((b) => `KV_${b}`), `OBJ_${names.objectStore}`]) {
+    const have = await jsm.streams.info(stream);
+    if (have.config.num_replicas === replicas) continue;
+    await withReplicas(nc, `stream ${stream}`, replicas, () => jsm.streams.update(stream, { ...have.config, num_replicas: replicas }), true);
+    report.updated.push(stream);
+  }
   return { names, report };
 }
 
@@ -155,6 +202,8 @@ export interface ConsumerState {
   stream: string;
   name: string;
   filterSubject: string;
+  /** False for an ephemeral consumer (a reader: `ace replay`, the dashboard). */
+  durable: boolean;
   /** Matching messages not yet delivered. */
   pending: number;
   /** Delivered, not yet acknowledged. */
@@ -187,6 +236,7 @@ export async function readTopologyState(jsm: JetStreamManager, names: TopologyNa
         stream: spec.name,
         name: c.name,
         filterSubject: c.config.filter_subject ?? '',
+        durable: Boolean(c.config.durable_name),
         pending: c.num_pending,
         ackPending: c.num_ack_pending,
         redelivered: c.num_redelivered,

@@ -2,9 +2,10 @@
 // `ace up` starts when no --nats URL is given, and what tests use (a real broker, no mocks).
 // The server runs in its own session (a terminal's Ctrl-C reaches only its owner, which stops
 // it in order) and dies with its owner however that dies (see parentDeathPrefix).
-// Not a cluster manager: multi-host deployments point actors at an existing server by URL.
+// Not a cluster manager: multi-host deployments point actors at an existing server by URL
+// (cluster.ts starts a local cluster for tests and benches).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,11 +100,42 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ace-nats-'));
   mkdirSync(dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
+  const proc = await spawnNatsServer([binary, '-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port)], { startTimeoutMs: opts.startTimeoutMs });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    pid: proc.pid,
+    exited: proc.exited,
+    logTail: proc.logTail,
+    async stop() {
+      await proc.stop();
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface NatsProcess {
+  pid: number;
+  /** Settles when the server process exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last lines the server wrote (stderr), for a report of an unexpected exit. */
+  logTail(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `argv` (nats-server, behind a wrapper such as `ip netns exec NS` when given) tied to the
+ * life of this process, and resolves once the server logs "Server is ready". A cluster node is
+ * ready then, but has not yet joined its cluster (see cluster.ts). `logFile` gets all of stderr.
+ */
+export async function spawnNatsServer(argv: string[], opts: { startTimeoutMs?: number; logFile?: string } = {}): Promise<NatsProcess> {
   // The embedded server shares the machine with the actors: a quarter of the cores for its Go
   // scheduler (at least 1) unless GOMAXPROCS is set. On this 2-core machine one core cut its
   // CPU per RL step by 15% and the step by 4% (idle Go threads spin looking for work).
   const goMaxProcs = process.env.GOMAXPROCS ?? String(Math.max(1, Math.floor(availableParallelism() / 4)));
-  const [cmd, ...args] = [...parentDeathPrefix(), binary, '-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port)];
+  const [cmd, ...args] = [...parentDeathPrefix(), ...argv];
   const child: ChildProcess = spawn(cmd, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, GOMAXPROCS: goMaxProcs },
@@ -118,10 +150,13 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   );
   let log = '';
   let ready = false;
+  const logFd = opts.logFile === undefined ? undefined : openSync(opts.logFile, 'a');
   // Read to the end (a full pipe would block the server), keeping the tail for reports.
   child.stderr!.on('data', (chunk: Buffer) => {
+    if (logFd !== undefined) writeSync(logFd, chunk);
     log = ready ? (log + chunk.toString()).slice(-4000) : log + chunk.toString();
   });
+  if (logFd !== undefined) child.stderr!.once('close', () => closeSync(logFd));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new NatsServerError('NATS_SERVER_START', `nats-server did not start within ${opts.startTimeoutMs ?? 10_000} ms:\n${log}`)),
@@ -144,9 +179,6 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     throw err;
   });
   return {
-    url: `nats://127.0.0.1:${port}`,
-    port,
-    dataDir,
     pid: child.pid!,
     exited,
     logTail: () => log.trimEnd().split('\n').slice(-10).join('\n'),
@@ -157,7 +189,6 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
         await exited;
         clearTimeout(killer);
       }
-      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -28,6 +28,8 @@ export interface StreamSpec {
   maxAgeS: number;
   duplicateWindowS: number;
   storage: 'file' | 'memory';
+  /** Copies across a NATS cluster: 1 or 3 (StreamLimits.replicas). */
+  replicas: 1 | 3;
   description: string;
 }
 
@@ -57,6 +59,7 @@ export function topologyNames(prefix: string, limits: StreamLimits): TopologyNam
     maxAgeS: limits.maxAgeS,
     duplicateWindowS: limits.duplicateWindowS,
     storage: limits.storage,
+    replicas: limits.replicas,
     description,
     ...over,
   });
