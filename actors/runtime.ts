@@ -2,6 +2,7 @@
 // FAILED), graceful drain on SIGTERM (stop pulling, finish and ack what is in flight),
 // heartbeats with metrics into the actors KV bucket, and exit codes the supervisor reads.
 // Not the place for domain logic: each actor's core lives in its own folder.
+import { hostname } from 'node:os';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -134,6 +135,7 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
       instance: opts.instance,
       role: spec.kind,
       pid: process.pid,
+      host: hostname(),
       state: lifecycle.state,
       startedAt,
       metrics: { ...metrics.values },

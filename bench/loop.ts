@@ -41,6 +41,10 @@
 // - ...CodeVerifiers2: the same streamed run with 2 `code-verifier` instances; outcomes: the
 //   streamed run's verdict kinds (`unparseable`: no program ran).
 // The code verifier's child processes are not in cpuPerStep's actors (they land in machine/other).
+// Dashboard (--dashboard): only the streamed math step (cheap verification), in six alternating
+// runs without and with `ace dashboard` open beside it and polled as a page and a Prometheus
+// scraper would (bench/dashboard-load.ts): stepSecondsWithout / stepSecondsWith (medians of
+// three runs each), their ratio, and the dashboard process's CPU seconds per step.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +54,7 @@ import { DEFAULT_CODE_MAX_RESPONSE_TOKENS, defaultBuckets } from '../actors/lear
 import { Domain } from '../contracts/common.ts';
 import type { Rollout } from '../contracts/rollout.ts';
 import type { StepRecord } from '../contracts/step.ts';
-import type { TopologyInput } from '../contracts/topology.ts';
+import { StreamLimits, type TopologyInput } from '../contracts/topology.ts';
 import type { Verdict } from '../contracts/verdict.ts';
 import { AdamW } from '../ops/model/adamw.ts';
 import { loadCheckpoint, saveCheckpoint, trainerState } from '../ops/model/checkpoint.ts';
@@ -65,9 +69,11 @@ import { Rng } from '../ops/rng.ts';
 import { generateCodeTasks } from '../ops/tasks/code.ts';
 import { generateMathTasks } from '../ops/tasks/math.ts';
 import { Heartbeat } from '../contracts/metrics.ts';
-import { connectNats, openKv } from '../streams/manager.ts';
+import { connectNats, deleteTopology, openKv } from '../streams/manager.ts';
+import { topologyNames } from '../streams/topology.ts';
 import { startNatsServer } from '../streams/server.ts';
 import { heartbeats, readAll, runAce } from '../tools/harness/up.ts';
+import { type DashboardLoad, openDashboard } from './dashboard-load.ts';
 import { z } from 'zod';
 import { defineCommand } from '../tools/command.ts';
 import { CliError, JSON_FLAG } from '../tools/session.ts';
@@ -165,6 +171,8 @@ export interface StreamedRun {
   burnMs: number;
   maxPolicyLag: number;
   codeVerifiers: number;
+  /** `ace dashboard` open and polled beside the run (bench/dashboard-load.ts). */
+  dashboard?: boolean;
 }
 
 export function topology(base: string, runDir: string, steps: number, run: StreamedRun): TopologyInput {
@@ -231,6 +239,8 @@ export interface StreamedResult {
   windowWaitFrac: number;
   /** Share of steps 1-9 between each step's last rollout and its last verdict. */
   verifyTailFrac: number;
+  /** With run.dashboard: what the polling client did. */
+  dashboard?: Awaited<ReturnType<DashboardLoad['stop']>>;
   outcomes: Record<string, number>;
   phasesMs: Record<string, number>;
   cpuPerStep: Record<string, number>;
@@ -281,9 +291,14 @@ export async function streamed(natsUrl: string, base: string, run: StreamedRun, 
       return;
     }
   })();
+  // The dashboard starts once the run's streams exist: not the previous run's of the same prefix.
+  if (run.dashboard) await deleteTopology(nc, topologyNames(prefix, StreamLimits.parse({})));
+  const dashboard = run.dashboard ? openDashboard(nc, natsUrl, prefix, join(runDir, 'run')) : null;
   const pollProc = (async () => {
     while (running) {
       if (serverPid) note(cpuSeen, 'nats-server', Date.now(), processCpuSeconds(serverPid));
+      const dashboardPid = dashboard?.pid();
+      if (dashboardPid) note(cpuSeen, 'dashboard', Date.now(), processCpuSeconds(dashboardPid));
       const machine = machineCpuSeconds();
       if (machine) for (const [k, v] of Object.entries(machine)) note(cpuSeen, `machine/${k}`, Date.now(), v);
       await new Promise((r) => setTimeout(r, 1000));
@@ -295,6 +310,7 @@ export async function streamed(natsUrl: string, base: string, run: StreamedRun, 
   running = false;
   stopWatch();
   await Promise.all([watchBeats, pollProc]);
+  const dashboardLoad = await dashboard?.stop();
   if (r.code !== 0) throw new Error(`streamed run failed:\n${r.stderr}`);
   const stream = (key: string) => [`${prefix.toUpperCase()}_${key.toUpperCase()}`, `${prefix}.${key}.>`] as const;
   const records = (await readAll<StepRecord>(nc, ...stream('steps'))).map((m) => m.value);
@@ -340,6 +356,7 @@ export async function streamed(natsUrl: string, base: string, run: StreamedRun, 
     busyFrac: gen.metrics['generator/busy_ms'] / 1000 / total,
     windowWaitFrac: waitMs / GENERATORS / (to - from),
     verifyTailFrac: tailS / secs.reduce((s, x) => s + x, 0),
+    ...(dashboardLoad ? { dashboard: dashboardLoad } : {}),
     outcomes,
     phasesMs,
     cpuPerStep,
@@ -369,6 +386,7 @@ export const command = defineCommand({
     'learn-threads': { schema: count(LEARN_THREADS, 256), help: 'ORT threads of the learner' },
     generators: { schema: count(GENERATORS, 64), help: 'generator instances' },
     'verifier-nice': { schema: z.int().min(0).max(19).default(VERIFIER_NICE), help: 'niceness of the verifier processes' },
+    dashboard: { schema: z.boolean().default(false), help: 'only the streamed step, without and with `ace dashboard` open and polled beside it, alternating (runs off, on, on, off, off, on)' },
   },
   examples: ['ace bench loop --json', 'ace bench loop --tasks 8 --verifier-nice 0', 'ace bench loop --domain code --json'],
   async run(f) {
@@ -381,7 +399,7 @@ export const command = defineCommand({
     LEARN_THREADS = f['learn-threads'];
     GENERATORS = f.generators;
     VERIFIER_NICE = f['verifier-nice'];
-    return benchLoop(f.json, f.base);
+    return f.dashboard ? benchDashboard(f.json, f.base) : benchLoop(f.json, f.base);
   },
 });
 
@@ -480,6 +498,45 @@ async function benchLoop(json: boolean, baseFlag: string): Promise<number> {
       await s.p.gen.dispose();
       await s.p.judge.close();
     }
+    await server.stop();
+  }
+}
+
+/**
+ * stepSeconds of the streamed step without and with the dashboard open and polled (cheap
+ * verification, default settings), in alternating runs so that a machine that slows down or
+ * speeds up meanwhile moves both sides.
+ */
+async function benchDashboard(json: boolean, baseFlag: string): Promise<number> {
+  const { base } = policy(baseFlag);
+  const server = await startNatsServer();
+  try {
+    const order = [false, true, true, false, false, true];
+    const runs: { dashboard: boolean; result: StreamedResult }[] = [];
+    for (const [i, dashboard] of order.entries()) {
+      log(`streamed run ${i + 1}/${order.length}, dashboard ${dashboard ? 'open and polled' : 'off'} ...`);
+      const result = await streamed(server.url, base, { burnMs: 0, maxPolicyLag: 0, codeVerifiers: 0, dashboard }, server.pid);
+      log(`  step ${result.stepSeconds.toFixed(2)} s${result.dashboard ? `; dashboard ${result.cpuPerStep.dashboard ?? '?'} CPU s/step, ${JSON.stringify(result.dashboard)}` : ''}`);
+      runs.push({ dashboard, result });
+    }
+    const side = (on: boolean) => runs.filter((r) => r.dashboard === on).map((r) => r.result);
+    const [off, on] = [side(false), side(true)];
+    const out = {
+      stepSecondsWithout: r3(median(off.map((r) => r.stepSeconds))),
+      stepSecondsWith: r3(median(on.map((r) => r.stepSeconds))),
+      ratio: r3(median(on.map((r) => r.stepSeconds)) / median(off.map((r) => r.stepSeconds))),
+      runsWithout: off.map((r) => r3(r.stepSeconds)),
+      runsWith: on.map((r) => r3(r.stepSeconds)),
+      dashboardCpuPerStep: on.map((r) => r.cpuPerStep.dashboard ?? null),
+      natsServerCpuPerStep: { without: off.map((r) => r.cpuPerStep['nats-server'] ?? null), with: on.map((r) => r.cpuPerStep['nats-server'] ?? null) },
+      client: on.map((r) => r.dashboard),
+      rolloutsPerStep: TASKS * G,
+      order: order.map((d) => (d ? 'on' : 'off')),
+    };
+    if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(24)} ${JSON.stringify(v)}\n`);
+    return 0;
+  } finally {
     await server.stop();
   }
 }

@@ -11,9 +11,14 @@ export const Heartbeat = Envelope.extend({
   instance: z.string(),
   role: z.string(),
   pid: z.int(),
+  /** The machine the instance runs on (os.hostname()). */
+  host: z.string().optional(),
   state: LifecycleState,
   startedAt: z.number(),
   /** Metric name (a path such as `generator/tokens_per_s`) -> value. */
   metrics: z.record(z.string(), z.number()),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
+
+/** A heartbeat older than this is stale (process gone or stuck); actors beat about once a second. */
+export const STALE_MS = 5000;

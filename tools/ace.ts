@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, Entry> = {
   up: { load: () => import('./up.ts'), summary: 'start a topology (embedded nats-server by default)' },
   status: { load: () => import('./status.ts'), summary: 'streams, consumers and actors of a running topology on one screen' },
   monitor: { load: () => import('./monitor.ts'), summary: 'live view of stream rates, lag, actors and training metrics' },
+  dashboard: { load: () => import('./dashboard.ts'), summary: 'web dashboard: live charts, streams, actors, stuck work, a rollout inspector, /metrics' },
   scale: { load: () => import('./scale.ts'), summary: 'change the instance count of actors of a running topology' },
   down: { load: () => import('./down.ts'), summary: 'drain and stop a running topology' },
   replay: { load: () => import('./replay.ts'), summary: 're-publish a recorded range of a stream' },

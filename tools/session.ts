@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { StreamLimits } from '../contracts/topology.ts';
+import { StreamLimits, type Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
 import { type NatsServer, startNatsServer } from '../streams/server.ts';
 import { type TopologyNames, topologyNames } from '../streams/topology.ts';
@@ -187,6 +187,14 @@ export async function openStoreSession(values: { nats?: string; prefix?: string;
     throw unreachable(server.url, err, `the private server on ${storeDir} started but refused a connection`);
   });
   return session(nc, server.url, prefix, state, server, done);
+}
+
+/** The topology a state dir's run uses: the file its up.json names, else its recorded topology.json. */
+export function runTopology(session: Pick<Session, 'state'>, stateDir: string): Topology | null {
+  for (const path of [session.state?.topologyPath, join(stateDir, 'topology.json')]) {
+    if (path && existsSync(path)) return loadTopologyShape(path);
+  }
+  return null;
 }
 
 /** A NATS failure as a CliError with a HINT, or null for anything else. */

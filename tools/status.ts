@@ -2,15 +2,17 @@
 // The snapshot and its rendering are shared with `ace monitor` and `ace up`'s progress line.
 import { jetstreamManager } from '@nats-io/jetstream';
 import { scaleOf } from '../actors/control.ts';
-import { Heartbeat } from '../contracts/metrics.ts';
+import { Heartbeat, STALE_MS } from '../contracts/metrics.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { listKeys, openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
+import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { CliError, JSON_FLAG, openSession, pidAlive, SESSION_FLAGS, type Session, withSession } from './session.ts';
+import type { StuckItem } from './dashboard/api.ts';
+import { RunCollector } from './dashboard/collector.ts';
+import { renderStuck } from './dashboard/stuck.ts';
+import { CliError, JSON_FLAG, openSession, pidAlive, runTopology, SESSION_FLAGS, type Session, withSession } from './session.ts';
 
-/** A heartbeat older than this is shown as stale (process gone or stuck). */
-export const STALE_MS = 5000;
 
 export interface Snapshot {
   ts: number;
@@ -102,15 +104,36 @@ export function renderSnapshot(s: Snapshot, rates?: Record<string, number>): str
   return out.join('\n');
 }
 
+/**
+ * Work of the step in progress that has waited past `stuckAfterMs`: the dashboard's reading of
+ * the streams from the last committed step's start on (strictly on-policy, nothing older is
+ * open; with a policy lag, rollouts sampled before that start for later steps are not seen).
+ */
+export async function stuckNow(session: Session, stateDir: string, snap: Snapshot, stuckAfterMs: number): Promise<StuckItem[]> {
+  const collector = new RunCollector({ nc: session.nc, names: session.names, topology: runTopology(session, stateDir), mode: 'live', readOnly: null, pollMs: 0, stuckAfterMs, workSince: snap.latestStep?.startedAt });
+  try {
+    await collector.start();
+    return collector.liveState().stuck;
+  } finally {
+    await collector.close();
+  }
+}
+
 export const command = defineCommand({
   name: 'status',
-  summary: 'streams, consumers and actors of a running topology on one screen',
-  flags: { ...SESSION_FLAGS, ...JSON_FLAG },
-  examples: ['ace status', 'ace status --state-dir runs/default --json'],
+  summary: 'streams, consumers and actors of a running topology on one screen, and work that is stuck',
+  flags: {
+    ...SESSION_FLAGS,
+    'stuck-after-s': { schema: z.number().gt(0).default(120), help: 'list tasks, rollouts, groups and the step in progress that have waited longer than this, s', value: 'S' },
+    ...JSON_FLAG,
+  },
+  examples: ['ace status', 'ace status --state-dir runs/default --json', 'ace status --stuck-after-s 30'],
   async run(flags) {
     return withSession(await openSession(flags, 'ace-status'), async (session) => {
       const snap = await snapshot(session);
-      process.stdout.write(flags.json ? `${JSON.stringify(snap)}\n` : `${renderSnapshot(snap)}\n`);
+      const stuckAfterMs = flags['stuck-after-s'] * 1000;
+      const stuck = await stuckNow(session, flags['state-dir'], snap, stuckAfterMs);
+      process.stdout.write(flags.json ? `${JSON.stringify({ ...snap, stuck, stuckAfterMs })}\n` : `${renderSnapshot(snap)}\n\n${renderStuck(stuck, stuckAfterMs)}\n`);
       return 0;
     });
   },

@@ -29,6 +29,7 @@ import { placeStages, type RecipeStageInput, selectTasks, stageAt, stagePool, to
 import type { EvalTask } from '../ops/recipe/evaluate.ts';
 import type { EvalReport } from '../ops/recipe/evaluate.ts';
 import { defineCommand, type FlagValues } from './command.ts';
+import { DASHBOARD_FLAG, startAlongside } from './dashboard.ts';
 import { comparisonTable, EVAL_FLAGS, evalCheckpoint, evalLoaded, type EvalReports, EvalRequest, heldoutTasks, pct, reportFigures, suiteDomains } from './eval.ts';
 import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
 import { acquireLock } from './lock.ts';
@@ -86,6 +87,7 @@ export const TRAIN_FLAGS = {
   'probe-every': { schema: z.int().min(0).default(10), help: 'every N steps, the reward on a fixed probe set of training prompts at the sampling temperature, beside the batch reward (0 or --no-eval: off)' },
   'probe-prompts': { schema: z.int().min(1).max(1000).default(64), help: 'prompts per domain in the probe set' },
   'no-eval': { schema: z.boolean().default(false), help: 'skip the before/after evaluation' },
+  ...DASHBOARD_FLAG,
   ...JSON_FLAG,
 } as const;
 
@@ -266,6 +268,7 @@ export const command = defineCommand({
     };
     const stages = placeStages(learnerCfg.stages);
     const steps = totalSteps(learnerCfg.stages);
+    const dashboard = values.dashboard === undefined ? null : await startAlongside({ nc: launched.nc, names: launched.names, topology, port: values.dashboard, log });
     log(`run ${launched.runId}: ${steps} steps x ${learnerCfg.tasksPerStep} prompts x ${learnerCfg.groupSize} samples; watch with \`ace monitor --state-dir ${values['run-dir']}\``);
     for (const p of stages) {
       const src = p.stage.source.kind === 'curated' ? p.stage.source.path : `synthetic ${p.stage.domain} levels ${p.stage.source.levels.join(',')}`;
@@ -418,6 +421,7 @@ export const command = defineCommand({
     if (stopped?.why === 'failure') log(stopped.report);
     const committed = Number((await launched.runKv.get(STEP_KEY).catch(() => null))?.string() ?? '0');
     log(`${stopped ? `${stopped.why === 'failure' ? 'failed' : `interrupted (${stopped.why})`}` : 'finished'} at step ${committed} after ${((Date.now() - t0) / 1000).toFixed(0)} s; stopping actors`);
+    await dashboard?.close();
     await launched.stop();
     if (stopped) return EXIT[stopped.why];
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Topology } from '../contracts/topology.ts';
 import { defineCommand, type FlagValues } from './command.ts';
+import { DASHBOARD_FLAG, startAlongside } from './dashboard.ts';
 import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
 import { acquireLock, type DirLock } from './lock.ts';
 import { checkNatsUrl } from './session.ts';
@@ -21,6 +22,7 @@ const UP_FLAGS = {
   'until-idle': { schema: z.boolean().default(false), help: 'stop once every source has finished and every consumer is drained' },
   resume: { schema: z.boolean().default(false), help: 'continue the run recorded in the state dir' },
   'progress-ms': { schema: z.int().min(100).max(3_600_000).default(2000), help: 'time between progress lines, ms', value: 'MS' },
+  ...DASHBOARD_FLAG,
 } as const;
 
 export const command = defineCommand({
@@ -69,6 +71,7 @@ async function up(values: FlagValues<typeof UP_FLAGS>, topology: Topology, topol
     log('stopping now: actors killed without a drain');
     launched.kill();
   };
+  const dashboard = values.dashboard === undefined ? null : await startAlongside({ nc, names, topology, port: values.dashboard, log });
   const stop: Promise<Stop> = Promise.race([
     interrupts.first.then((why) => ({ why })),
     supervisor.down.then(() => ({ why: 'ace down' as const })),
@@ -130,6 +133,7 @@ async function up(values: FlagValues<typeof UP_FLAGS>, topology: Topology, topol
   } finally {
     if (stopped?.why === 'failure') log(stopped.report);
     log(`stopping (${stopped?.why ?? 'error'}): draining actors`);
+    await dashboard?.close();
     await launched.stop();
     log('stopped');
   }

@@ -34,13 +34,20 @@ describe('step metrics', () => {
     expect(groupPassRates([group(0, 4, [member('x', null, 1)])]).size).toBe(0);
   });
 
+  it('responses at the cap count as cut', () => {
+    const m = stepMetrics(4, s, 6, stats, { gradNorm: 0.75, lr: 2e-4 }, times);
+    expect([m['response/max_tokens'], m['response/cut_frac']]).toEqual([10, 3 / 8]); // lengths 6, 8 and 10 of 8
+  });
+
   it('the metrics record', () => {
     expect(stepMetrics(4, s, 64, stats, { gradNorm: 0.75, lr: 2e-4 }, times)).toEqual({
       'reward/mean': 4 / 7,
       'reward/pass_rate': 3 / 4,
       'reward/unscorable': 1,
       'response/mean_tokens': 34 / 8,
+      'response/max_tokens': 10,
       'response/max_tokens_cap': 64,
+      'response/cut_frac': 0,
       'learner/loss': 0.5,
       'learner/entropy': 1.25,
       'learner/grad_norm': 0.75,

@@ -44,7 +44,10 @@ export function stepMetrics(step: number, s: StepGroups, maxResponseTokens: numb
     'reward/pass_rate': s.groups.filter((g) => g.members.some((m) => m.reward === 1)).length / s.groups.length,
     'reward/unscorable': s.groups.reduce((sum, g) => sum + g.members.filter((m) => m.reward === null).length, 0),
     'response/mean_tokens': responseLens.reduce((sum, n) => sum + n, 0) / Math.max(1, responseLens.length),
+    'response/max_tokens': responseLens.reduce((m, n) => Math.max(m, n), 0),
     'response/max_tokens_cap': maxResponseTokens,
+    // Share of responses the length cap cut (they reached it before an end of sequence).
+    'response/cut_frac': responseLens.filter((n) => n >= maxResponseTokens).length / Math.max(1, responseLens.length),
     'learner/loss': stats.loss,
     'learner/entropy': stats.entropy,
     'learner/grad_norm': report.gradNorm,
