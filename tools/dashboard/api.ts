@@ -1,6 +1,7 @@
 // What the dashboard's server sends its page (and anyone else reading /api): plain JSON shapes,
 // shared by the server (tools/dashboard/server.ts) and the page (tools/dashboard/page/app.ts).
 // Types only: the page's bundle imports nothing else from the server side.
+import type { ConsumerState } from '../../streams/manager.ts';
 
 /** One committed optimizer step, from the steps stream (the ledger). */
 export interface StepPoint {
@@ -15,20 +16,11 @@ export interface StepPoint {
   metrics: Record<string, number>;
 }
 
-export interface ConsumerRow {
-  stream: string;
-  name: string;
-  /** False for an ephemeral consumer (a reader such as this dashboard or `ace replay`). */
-  durable: boolean;
-  pending: number;
-  ackPending: number;
-  redelivered: number;
-  delivered: number;
-  ackFloor: number;
-  waiting: number;
+/** A consumer as streams/manager.ts reads it, and its ack rate. */
+export type ConsumerRow = Omit<ConsumerState, 'filterSubject'> & {
   /** Messages acked per second since the previous reading. */
   ackRate: number;
-}
+};
 
 export interface StreamRow {
   name: string;

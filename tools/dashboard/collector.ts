@@ -377,18 +377,7 @@ export class RunCollector {
       bytes: st.bytes,
       lastSeq: st.lastSeq,
       rate: this.rates.get(st.name) ?? 0,
-      consumers: st.consumers.map((c) => ({
-        stream: c.stream,
-        name: c.name,
-        durable: c.durable,
-        pending: c.pending,
-        ackPending: c.ackPending,
-        redelivered: c.redelivered,
-        delivered: c.delivered,
-        ackFloor: c.ackFloor,
-        waiting: c.waiting,
-        ackRate: this.rates.get(`${c.stream}/${c.name}`) ?? 0,
-      })),
+      consumers: st.consumers.map(({ filterSubject: _f, ...c }) => ({ ...c, ackRate: this.rates.get(`${c.stream}/${c.name}`) ?? 0 })),
     }));
     const actors: ActorRow[] = [...this.heartbeats.entries()]
       .map(([key, h]) => ({
