@@ -160,3 +160,23 @@ describe('JavaScript programs that abort the isolate process', () => {
     expect(stats.jsProcessLaunches).toBe(2 + stats.jsProcessCrashes); // every dead process was replaced
   });
 });
+
+// Each tick of a never-ending setInterval used to be a timed isolated-vm call; the tens of
+// thousands of timeout timers left due at one deadline crashed the child with SIGSEGV about
+// half the time (CI saw `setInterval forever: error`). Eight in a row must cost no process.
+describe('a never-ending timer loop', () => {
+  const pool = new CodeVerifierPool({ jsWorkers: 2, pyWorkers: 0, perTestMs: 800, totalMs: 2000, jsMemoryMb: 64 });
+  afterAll(() => pool.close());
+
+  it('ends in the time limit every time, with no verifier process lost', async () => {
+    const programs = ['setInterval(() => {}, 1);', 'const again = () => setImmediate(again); again();', 'const t = () => setTimeout(t, 0); t();', 'setInterval(() => { Promise.resolve().then(() => {}); }, 5);'];
+    const reasons: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      const vs = await Promise.all(programs.map((code) => pool.verify({ language: 'javascript', code, tests: { format: 'stdio', cases: [{ input: '', output: '' }] } })));
+      reasons.push(...vs.map((v) => `${v.kind} ${v.firstFailure?.reason ?? v.reason}`));
+    }
+    expect(reasons).toEqual(Array(8).fill('wrong time_limit'));
+    expect(pool.stats().jsProcessCrashes).toBe(0);
+    expect(pool.stats().jsProcessLaunches).toBe(2);
+  }, 60_000);
+});

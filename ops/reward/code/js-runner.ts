@@ -54,19 +54,25 @@ export class JsRunner {
     return ctx;
   }
 
-  /** Evaluates `src` (or runs a compiled script) with the time left until `deadline`; failures become data. */
-  private async step(ctx: ivm.Context, what: string | ivm.Script, deadline: number): Promise<Step> {
+  /**
+   * Evaluates `src` (or runs a compiled script) with the time left until `deadline`; failures
+   * become data. With `watchdog`, the call carries no timeout of its own: the caller's watchdog
+   * disposes the isolate at the deadline and sets `expired`.
+   */
+  private async step(ctx: ivm.Context, what: string | ivm.Script, deadline: number, watchdog?: { expired: boolean }): Promise<Step> {
     const isolate = this.isolate as ivm.Isolate;
     const budgetMs = Math.floor(deadline - performance.now());
     if (budgetMs <= 0) return { ok: false, reason: 'time_limit', detail: 'time limit exceeded' };
     const t0 = performance.now();
+    const timeout = watchdog ? undefined : budgetMs;
     try {
       // No `copy`: the harness returns primitives, and a test's own completion value (maybe a
       // function or a symbol, which cannot be copied) is not looked at.
-      const value = typeof what === 'string' ? await ctx.eval(what, { timeout: budgetMs }) : await what.run(ctx, { timeout: budgetMs });
+      const value = typeof what === 'string' ? await ctx.eval(what, { timeout }) : await what.run(ctx, { timeout });
       return { ok: true, value };
     } catch (e) {
       const elapsed = performance.now() - t0;
+      if (watchdog?.expired) return { ok: false, reason: 'time_limit', detail: 'time limit exceeded' };
       if (isolate.isDisposed) return { ok: false, reason: 'memory_limit', detail: 'isolate heap limit exceeded' };
       const message = errorMessage(e);
       if (message === TIMED_OUT && elapsed >= budgetMs * 0.9) return { ok: false, reason: 'time_limit', detail: `time limit exceeded (${budgetMs} ms)` };
@@ -85,13 +91,29 @@ export class JsRunner {
     }
   }
 
-  /** Runs timers until none is left; returns a failure or null. */
+  /**
+   * Runs timers until none is left; returns a failure or null. One tick per call, so that the
+   * microtasks a callback queues run before the next timer fires, as in Node. The calls carry no
+   * timeouts: isolated-vm arms a timer per timed call that lives until its due time, and the tens
+   * of thousands a never-ending setInterval makes, all due at the deadline, crashed the process
+   * (SIGSEGV, as in laverdet/isolated-vm#572). One watchdog disposes the isolate instead.
+   */
   private async drainTimers(ctx: ivm.Context, deadline: number): Promise<Step | null> {
-    for (;;) {
-      const s = await this.step(ctx, '__ace.tick()', deadline);
-      if (!s.ok) return s;
-      if (s.value === 'idle') return null;
-      if (s.value !== '') return errorStep(s.value as string);
+    const isolate = this.isolate as ivm.Isolate;
+    const watchdog = { expired: false };
+    const timer = setTimeout(() => {
+      watchdog.expired = true;
+      if (!isolate.isDisposed) isolate.dispose();
+    }, Math.max(0, deadline - performance.now()));
+    try {
+      for (;;) {
+        const s = await this.step(ctx, '__ace.tick()', deadline, watchdog);
+        if (!s.ok) return s;
+        if (s.value === 'idle') return null;
+        if (s.value !== '') return errorStep(s.value as string);
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
