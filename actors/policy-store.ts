@@ -62,6 +62,17 @@ export async function announcementOf(nc: NatsConnection, names: TopologyNames, r
   return m ? m.json<PolicyUpdate>() : null;
 }
 
+/** The newest version announced in this run, or null before the first announcement. */
+export async function latestAnnounced(nc: NatsConnection, names: TopologyNames, runId: string): Promise<number | null> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(names.streams.policy.name).catch(() => null);
+  if (!info || info.state.messages === 0) return null;
+  // The stream holds announcements only, in version order; a new run deletes the old ones.
+  const m = await jsm.streams.getMessage(names.streams.policy.name, { seq: info.state.last_seq }).catch(() => null);
+  const a = m ? m.json<PolicyUpdate>() : null;
+  return a && a.runId === runId ? a.policyVersion : null;
+}
+
 /** Loads an announced version from where its announcement points, checking the digest. */
 export async function loadAnnounced(nc: NatsConnection, names: TopologyNames, runId: string, version: number): Promise<{ config: LlamaConfig; params: Map<string, Float32Array>; digest: string }> {
   const a = await announcementOf(nc, names, runId, version);

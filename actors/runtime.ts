@@ -135,7 +135,7 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
       instance: opts.instance,
       role: spec.kind,
       pid: process.pid,
-      host: hostname(),
+      host: process.env.ACE_HOST || hostname(),
       state: lifecycle.state,
       startedAt,
       metrics: { ...metrics.values },

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { KV } from '@nats-io/kv';
 import type { Topology } from '../contracts/topology.ts';
 import { parentDeathPrefix } from '../streams/server.ts';
-import { DOWN_KEY, desiredKey, parseCommand, scaleCommand, scaleOf } from './control.ts';
+import { type ControlKeys, controlKeys, parseCommand, scaleCommand, scaleOf } from './control.ts';
 
 const ACE_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ace.mjs');
 
@@ -38,6 +38,19 @@ export interface SupervisorOptions {
    */
   crashLoopFailures?: number;
   crashLoopWindowMs?: number;
+  /**
+   * A joined host (`ace up --join`): the run KV keys it follows (its own `hosts.<host>.` keys)
+   * and its instances are named `<actor>-<host>-<i>`. Default: the run's own keys.
+   */
+  keys?: ControlKeys;
+  /**
+   * The actors this supervisor runs and their starting counts, written to its desired keys
+   * even when set (a host joins with what it was told to run). Default: every actor of the
+   * topology, at the count a running deployment stored, else the topology's.
+   */
+  actors?: Record<string, number>;
+  /** Extra environment of every actor process (ACE_HOST, credentials). */
+  env?: Record<string, string>;
 }
 
 type InstanceState = 'running' | 'backoff' | 'done' | 'stopping' | 'failed';
@@ -105,7 +118,10 @@ export class Supervisor {
   /** Settles with the first instance given up after a crash loop. */
   readonly failed: Promise<FailedInstance>;
 
+  private readonly keys: ControlKeys;
+
   constructor(private readonly opts: SupervisorOptions) {
+    this.keys = opts.keys ?? controlKeys(null);
     mkdirSync(opts.logDir, { recursive: true });
     this.down = new Promise((r) => (this.downRequested = r));
     this.failed = new Promise((r) => (this.gaveUp = r));
@@ -113,34 +129,39 @@ export class Supervisor {
 
   /** Write the topology's instance counts unless a running deployment already set them. */
   async start(): Promise<void> {
-    for (const [actor, spec] of Object.entries(this.opts.topology.actors)) {
-      const entry = await this.opts.runKv.get(desiredKey(actor));
+    const given = this.opts.actors;
+    const actors = given ? Object.keys(given) : Object.keys(this.opts.topology.actors);
+    for (const actor of actors) {
+      const key = this.keys.desired(actor);
+      const entry = given ? null : await this.opts.runKv.get(key);
       const stored = entry?.value.length ? scaleOf(entry.string()) : null;
-      const n = stored ?? spec.instances;
-      if (stored === null) await this.opts.runKv.put(desiredKey(actor), scaleCommand(this.opts.runId, actor, n));
+      const n = given ? given[actor] : (stored ?? this.opts.topology.actors[actor].instances);
+      if (stored === null) await this.opts.runKv.put(key, scaleCommand(this.opts.runId, actor, n));
       this.desired.set(actor, n);
       this.instances.set(actor, []);
       this.reconcile(actor);
     }
     // One watch per key pattern: nats-server 2.9 has no multi-filter consumers.
-    const scaleWatch = await this.opts.runKv.watch({ key: 'desired.>' });
-    const downWatch = await this.opts.runKv.watch({ key: DOWN_KEY });
+    const scaleWatch = await this.opts.runKv.watch({ key: this.keys.desiredPattern });
+    const downWatches = await Promise.all(this.keys.down.map((key) => this.opts.runKv.watch({ key })));
     this.stopWatch = () => {
       scaleWatch.stop();
-      downWatch.stop();
+      for (const w of downWatches) w.stop();
     };
-    (async () => {
-      for await (const e of downWatch) {
-        if (e.operation !== 'PUT' || !e.value.length) continue;
-        const r = parseCommand(e.string());
-        if (r.ok && r.command.command.type === 'down') this.downRequested?.();
-        else this.opts.log(`ignored control message on ${DOWN_KEY}: ${r.ok ? r.command.command.type : r.reason}`);
-      }
-    })().catch((err) => this.opts.log(`kv watch ended: ${(err as Error).message}`));
+    for (const downWatch of downWatches) {
+      (async () => {
+        for await (const e of downWatch) {
+          if (e.operation !== 'PUT' || !e.value.length) continue;
+          const r = parseCommand(e.string());
+          if (r.ok && r.command.command.type === 'down') this.downRequested?.();
+          else this.opts.log(`ignored control message on ${e.key}: ${r.ok ? r.command.command.type : r.reason}`);
+        }
+      })().catch((err) => this.opts.log(`kv watch ended: ${(err as Error).message}`));
+    }
     (async () => {
       for await (const e of scaleWatch) {
         if (!this.watching) break;
-        const actor = e.key.slice('desired.'.length);
+        const actor = e.key.slice(this.keys.desiredPattern.length - 1);
         if (!this.instances.has(actor) || e.operation !== 'PUT') continue;
         const r = parseCommand(e.string());
         if (!r.ok || r.command.command.type !== 'scale' || r.command.command.actor !== actor) {
@@ -186,7 +207,7 @@ export class Supervisor {
       const inst: Instance = {
         actor,
         index,
-        id: `${actor}-${index}`,
+        id: this.keys.host === null ? `${actor}-${index}` : `${actor}-${this.keys.host}-${index}`,
         child: null,
         state: 'running',
         failures: 0,
@@ -221,7 +242,7 @@ export class Supervisor {
     // supervisor's death itself (ACE_SUPERVISED holds the supervisor's pid; runtime.ts).
     const nice = o.topology.actors[inst.actor].nice;
     const [cmd, ...args] = [...parentDeathPrefix(), ...(nice > 0 ? ['nice', '-n', String(nice)] : []), process.execPath, ...argv];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ACE_SUPERVISED: String(process.pid) }, detached: true });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env, ACE_SUPERVISED: String(process.pid) }, detached: true });
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     inst.child = child;

@@ -19,7 +19,7 @@ import type { Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
 import { type StreamSpec, type TopologyNames, topologyNames, topologyStreams } from './topology.ts';
 
-export class TopologyError extends CodedError<'REPLICAS_UNSUPPORTED' | 'REPLICAS_NO_PEERS'> {}
+export class TopologyError extends CodedError<'REPLICAS_UNSUPPORTED' | 'REPLICAS_NO_PEERS' | 'BAD_NATS_URL'> {}
 
 export interface ConsumerSpec {
   stream: string;
@@ -37,7 +37,18 @@ export interface ConsumerSpec {
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   // noAsyncTraces: no stack trace captured up front for every request (each JetStream
   // publish awaits its ack as one): a measurable share of an actor's CPU per message.
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
+  return connect({ servers: natsServers(url), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
+}
+
+/**
+ * The servers of a `--nats` value: one URL, or several separated by commas (the servers of a
+ * cluster; the client picks one and fails over to the others, and learns the rest of the
+ * cluster from the server it reached).
+ */
+export function natsServers(spec: string): string[] {
+  const urls = spec.split(',').map((u) => u.trim());
+  if (urls.some((u) => u === '')) throw new TopologyError('BAD_NATS_URL', `--nats '${spec}': an empty URL in the list\nHINT: separate the URLs of a cluster with commas, e.g. nats://10.0.0.1:4222,nats://10.0.0.2:4222`);
+  return urls;
 }
 
 function streamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {

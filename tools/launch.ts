@@ -115,6 +115,8 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
     const previousRun = (await runKv.get('run.id'))?.string();
     const runId = o.runId ?? (o.resume && previousRun ? previousRun : (o.topology.runId ?? `${o.topology.name}-${stamp()}`));
     await runKv.put('run.id', runId);
+    // What `ace up --join` on another host runs from: it need not have the topology file.
+    await runKv.put('run.topology', JSON.stringify(o.topology));
     await runKv.delete(DOWN_KEY);
     if (!o.resume) for (const [actor, spec] of Object.entries(o.topology.actors)) await runKv.put(desiredKey(actor), scaleCommand(runId, actor, spec.instances));
     o.log(`run ${runId}${o.resume ? ' (resumed)' : ''}: ${Object.entries(o.topology.actors).map(([a, s]) => `${a}(${s.kind})x${s.instances}`).join(' ')}`);

@@ -10,6 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { StreamLimits, type Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
+import { natsServers } from '../streams/manager.ts';
 import { type NatsServer, startNatsServer } from '../streams/server.ts';
 import { type TopologyNames, topologyNames } from '../streams/topology.ts';
 import type { FlagSpec } from './command.ts';
@@ -30,7 +31,7 @@ export class CliError extends CodedError<string> {}
 
 /** The flags every command that talks to a running topology takes. */
 export const SESSION_FLAGS = {
-  nats: { schema: z.string().optional(), help: 'NATS URL of a running topology (default: the one in <state-dir>/up.json)', value: 'URL' },
+  nats: { schema: z.string().optional(), help: 'NATS URL of a running topology, or the URLs of a cluster separated by commas (default: the one in <state-dir>/up.json)', value: 'URLS' },
   prefix: { schema: z.string().optional(), help: "the topology's subject prefix (default: from up.json, else 'ace')", value: 'P' },
   'state-dir': { schema: z.string().default('.ace'), help: 'where `ace up` keeps its state file up.json', value: 'DIR' },
 } as const satisfies Record<string, FlagSpec>;
@@ -74,7 +75,16 @@ export interface Session {
  * connection retries forever instead), so a command whose topology stops ends, not hangs.
  */
 async function connectCli(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, timeout: 5000, maxReconnectAttempts: 8, reconnectTimeWait: 250, noAsyncTraces: true });
+  return connect({ servers: cliServers(url), name, timeout: 5000, maxReconnectAttempts: 8, reconnectTimeWait: 250, noAsyncTraces: true });
+}
+
+/** natsServers, with a bad list as a CLI error (exit 2, one line). */
+function cliServers(url: string): string[] {
+  try {
+    return natsServers(url);
+  } catch (err) {
+    throw new CliError('BAD_ARGS', (err as Error).message);
+  }
 }
 
 const unreachable = (url: string, err: unknown, hint: string) => new CliError('NATS_UNREACHABLE', `cannot connect to the NATS server at ${url}: ${(err as Error).message}\nHINT: ${hint}`);
@@ -85,6 +95,7 @@ const URL_HINT = 'give a URL such as nats://127.0.0.1:4222 of a running nats-ser
  * against it; the connection is closed again.
  */
 export async function checkNatsUrl(url: string): Promise<void> {
+  cliServers(url);
   const nc = await connectCli(url, 'ace-check').catch((err) => {
     throw unreachable(url, err, `${URL_HINT} (started with -js), or leave out --nats to start an embedded one`);
   });
@@ -128,6 +139,7 @@ export async function openSession(values: { nats?: string; prefix?: string; 'sta
     throw new CliError('NO_TOPOLOGY', `no running topology found in ${stateDir}/up.json\nHINT: start one with \`ace up TOPOLOGY\`, or pass --nats URL --prefix P${stored}`);
   }
   const prefix = values.prefix ?? state?.prefix ?? 'ace';
+  cliServers(url);
   const nc = await connectCli(url, name).catch((err) => {
     if (values.nats) throw unreachable(url, err, state ? `${URL_HINT}, or leave out --nats to use the topology in ${stateDir}/up.json` : URL_HINT);
     const gone = pidAlive(state!.pid) ? `its \`ace up\` (pid ${state!.pid}) is still running` : `its \`ace up\` (pid ${state!.pid}) is gone`;

@@ -1,13 +1,14 @@
 // `ace status [--json]`: streams, consumers and actors of a running topology on one screen.
 // The snapshot and its rendering are shared with `ace monitor` and `ace up`'s progress line.
 import { jetstreamManager } from '@nats-io/jetstream';
-import { scaleOf } from '../actors/control.ts';
+import { hostDesiredKey, scaleOf } from '../actors/control.ts';
 import { Heartbeat, STALE_MS } from '../contracts/metrics.ts';
 import type { StepRecord } from '../contracts/step.ts';
 import { listKeys, openKv, readTopologyState, type StreamState } from '../streams/manager.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
+import { HostInfo, hostInfoLive } from './join.ts';
 import type { StuckItem } from './dashboard/api.ts';
 import { RunCollector } from './dashboard/collector.ts';
 import { renderStuck } from './dashboard/stuck.ts';
@@ -18,7 +19,10 @@ export interface Snapshot {
   ts: number;
   streams: StreamState[];
   actors: (Heartbeat & { ageMs: number; stale: boolean })[];
+  /** Instance counts asked for: `<actor>` on the run's own host, `<actor>@<host>` on a joined one. */
   desired: Record<string, number>;
+  /** Hosts that joined the run (`ace up --join`) and still refresh their record. */
+  hosts: HostInfo[];
   latestStep: StepRecord | null;
 }
 
@@ -43,7 +47,19 @@ export async function snapshot(session: Pick<Session, 'nc' | 'names'>): Promise<
     const n = e?.value.length ? scaleOf(e.string()) : null;
     if (n !== null) desired[key.slice('desired.'.length)] = n;
   }
-  return { ts: now, streams, actors, desired, latestStep: await latestStep(session, names) };
+  const hosts: HostInfo[] = [];
+  for (const key of await listKeys(nc, names.kv.run, 'hosts.*.info')) {
+    const e = await runKv.get(key);
+    const info = e?.value.length ? HostInfo.safeParse(e.json()) : null;
+    if (!info?.success || !hostInfoLive(info.data, now)) continue;
+    hosts.push(info.data);
+    for (const actor of Object.keys(info.data.actors)) {
+      const n = scaleOf((await runKv.get(hostDesiredKey(info.data.host, actor)))?.string() ?? '');
+      if (n !== null) desired[`${actor}@${info.data.host}`] = n;
+    }
+  }
+  hosts.sort((a, b) => a.host.localeCompare(b.host));
+  return { ts: now, streams, actors, desired, hosts, latestStep: await latestStep(session, names) };
 }
 
 /**
@@ -84,17 +100,21 @@ export function renderSnapshot(s: Snapshot, rates?: Record<string, number>): str
   }
   if (consumers.length === 0) out.push('(no consumers)');
   out.push('');
-  out.push(`${pad('ACTOR', 18)}${pad('INSTANCE', 18)}${pad('STATE', 10)}${lpad('PID', 8)}${lpad('AGE', 7)}  METRICS`);
+  out.push(`${pad('ACTOR', 18)}${pad('INSTANCE', 22)}${pad('HOST', 14)}${pad('STATE', 10)}${lpad('PID', 8)}${lpad('AGE', 7)}  METRICS`);
   for (const a of s.actors) {
     const metrics = Object.entries(a.metrics)
       .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
       .join(' ');
     const state = a.stale ? `${a.state}?` : a.state;
-    out.push(`${pad(a.actor, 18)}${pad(a.instance, 18)}${pad(state, 10)}${lpad(a.pid, 8)}${lpad(`${Math.round(a.ageMs / 1000)}s`, 7)}  ${metrics}`);
+    out.push(`${pad(a.actor, 18)}${pad(a.instance, 22)}${pad(a.host ?? '-', 14)}${pad(state, 10)}${lpad(a.pid, 8)}${lpad(`${Math.round(a.ageMs / 1000)}s`, 7)}  ${metrics}`);
   }
   if (s.actors.length === 0) out.push('(no actors have reported)');
   const desired = Object.entries(s.desired).map(([k, v]) => `${k}=${v}`);
   if (desired.length) out.push(`desired instances: ${desired.join(' ')}`);
+  for (const h of s.hosts) {
+    const running = s.actors.filter((a) => a.host === h.host && a.state !== 'STOPPED' && !a.stale).length;
+    out.push(`joined host ${h.host} (pid ${h.pid}): ${running} instances running`);
+  }
   if (s.latestStep) {
     const m = Object.entries(s.latestStep.metrics)
       .map(([k, v]) => `${k}=${v.toFixed(4)}`)

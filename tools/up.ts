@@ -11,12 +11,17 @@ import { defineCommand, type FlagValues } from './command.ts';
 import { DASHBOARD_FLAG, startAlongside } from './dashboard.ts';
 import { type Interrupt, launch, logLine, watchInterrupts, writeOut } from './launch.ts';
 import { acquireLock, type DirLock } from './lock.ts';
-import { checkNatsUrl } from './session.ts';
+import { joinRun, parseActorCounts } from './join.ts';
+import { CliError, checkNatsUrl } from './session.ts';
 import { renderSnapshot, snapshot } from './status.ts';
 import { loadTopology } from './topology-file.ts';
 
 const UP_FLAGS = {
-  nats: { schema: z.string().optional(), help: 'use a running NATS server at this URL instead of starting one', value: 'URL' },
+  nats: { schema: z.string().optional(), help: 'use a running NATS server (or the servers of a cluster, separated by commas) instead of starting one', value: 'URLS' },
+  join: { schema: z.string().optional(), help: 'join the running topology at this NATS URL (or cluster URLs): run the --actors on this host', value: 'URLS' },
+  actors: { schema: z.string().optional(), help: 'with --join: actors to run here and their counts', value: 'A=N,...' },
+  host: { schema: z.string().optional(), help: "with --join: this host's name in the run (default: the machine's hostname)", value: 'NAME' },
+  prefix: { schema: z.string().default('ace'), help: "with --join: the topology's subject prefix", value: 'P' },
   'state-dir': { schema: z.string().default('.ace'), help: 'state file up.json and the embedded server\'s data', value: 'DIR' },
   'run-id': { schema: z.string().optional(), help: 'run id (default: a new one)', value: 'ID' },
   'until-idle': { schema: z.boolean().default(false), help: 'stop once every source has finished and every consumer is drained' },
@@ -31,12 +36,20 @@ export const command = defineCommand({
   description:
     'Prints a progress line until `ace down`, Ctrl-C, or (with --until-idle) until every source has\nfinished and every consumer is drained. ' +
     'Exit 0 when idle, stopped by `ace down` or SIGTERM; 130 on Ctrl-C (SIGINT); 141 when its output\nis closed (EPIPE); 1 when an actor is in a crash loop; 2 when the state dir is locked by another `ace`.',
-  args: [{ name: 'TOPOLOGY', help: 'topology file (JSON; see topologies/)', required: true }],
+  args: [{ name: 'TOPOLOGY', help: 'topology file (JSON; see topologies/); none with --join' }],
   flags: UP_FLAGS,
-  examples: ['ace up topologies/demo.json --until-idle', 'ace up my-topology.json --nats nats://127.0.0.1:4222'],
+  examples: [
+    'ace up topologies/demo.json --until-idle',
+    'ace up my-topology.json --nats nats://127.0.0.1:4222',
+    'ace up --join nats://10.0.0.1:4222,nats://10.0.0.2:4222 --actors generator=2,code-verifier=4 --host gpu-2',
+  ],
   async run(values, positionals) {
     const interrupts = watchInterrupts();
+    if (values.join !== undefined) return joinHere(values, positionals, interrupts);
+    const other = (['actors', 'host'] as const).find((k) => values[k] !== undefined);
+    if (other) throw new CliError('BAD_ARGS', `--${other} goes with --join`);
     const topologyPath = positionals[0];
+    if (topologyPath === undefined) throw new CliError('BAD_ARGS', 'usage: ace up TOPOLOGY, or ace up --join URL --actors A=N[,A=N...]');
     const topology = await loadTopology(topologyPath);
     if (values.nats) await checkNatsUrl(values.nats);
     const log = logLine('up');
@@ -49,6 +62,23 @@ export const command = defineCommand({
     }
   },
 });
+
+async function joinHere(values: FlagValues<typeof UP_FLAGS>, positionals: string[], interrupts: ReturnType<typeof watchInterrupts>): Promise<number> {
+  if (positionals.length) throw new CliError('BAD_ARGS', `--join takes no TOPOLOGY (got '${positionals[0]}'): the run's own topology is read from the servers`);
+  const bad = (['nats', 'resume', 'until-idle', 'run-id', 'dashboard'] as const).find((k) => values[k] !== undefined && values[k] !== false);
+  if (bad) throw new CliError('BAD_ARGS', `--${bad} does not go with --join`);
+  if (values.actors === undefined) throw new CliError('BAD_ARGS', '--join needs --actors A=N[,A=N...]: what to run on this host');
+  parseActorCounts(values.actors);
+  const join = values.join as string;
+  await checkNatsUrl(join);
+  mkdirSync(values['state-dir'], { recursive: true });
+  const lock = acquireLock(resolve(values['state-dir']), 'up', values['state-dir']);
+  try {
+    return await joinRun({ nats: join, prefix: values.prefix, actors: values.actors, host: values.host, stateDir: values['state-dir'], progressMs: values['progress-ms'], log: logLine('join'), interrupts });
+  } finally {
+    lock.release();
+  }
+}
 
 type Stop = { why: Interrupt | 'ace down' | 'idle' } | { why: 'failure'; report: string };
 

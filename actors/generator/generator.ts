@@ -14,7 +14,8 @@ import { InFlightWindow } from '../../streams/backpressure.ts';
 import { ensureConsumer } from '../../streams/manager.ts';
 import { countPullRetry } from '../consume.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
-import { loadAnnounced, PolicyStoreError } from '../policy-store.ts';
+import { latestAnnounced, loadAnnounced, PolicyStoreError } from '../policy-store.ts';
+import { desiredTotal } from '../control.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { verifierDurables } from '../verifier/config.ts';
@@ -30,7 +31,9 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
   config: GeneratorConfig,
   async run(ctx, cfg) {
     const subjects = rlSubjects(ctx.names, ctx.runId);
-    const instances = ctx.topology.actors[ctx.actor].instances;
+    // Generators of every host share the run's window: each gets its part, counted from the
+    // instances asked for on every host when it starts (the topology's count if none is stored).
+    const instances = Math.max(1, (await desiredTotal(ctx.nc, ctx.names, ctx.actor)) ?? ctx.topology.actors[ctx.actor].instances);
     const window = new InFlightWindow(ctx.jsm, ctx.names.streams.rollouts.name, verifierDurables(ctx.topology), Math.max(1, Math.floor(ctx.topology.maxUnverified / instances)));
     let gen: Generator | null = null;
     let loaded = -1;
@@ -58,6 +61,12 @@ export const generator: ActorDefinition<typeof GeneratorConfig> = {
       ctx.metrics.set('policy/version', version);
       ctx.log(`loaded policy v${version} (${p.digest.slice(0, 12)})`);
     };
+
+    // A generator that starts mid-run (restarted, scaled up, or on a host that joined) loads the
+    // current version before it takes a task: a task it held while fetching weights (from the
+    // object store, on another host) would wait out its ack time.
+    const current = await latestAnnounced(ctx.nc, ctx.names, ctx.runId);
+    if (current !== null) await load(current);
 
     const sampleTasks = async (tasks: Delivery<Task>[]) => {
       const version = tasks[0].value.policyVersion;

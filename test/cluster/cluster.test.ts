@@ -1,4 +1,4 @@
-// R3 on a real 3-node nats-server cluster, one node per network namespace (netns.ts): the
+// R3 on a real 3-node nats-server cluster, one node per network namespace (streams/netns.ts): the
 // topology's streams and buckets get 3 replicas; publishes survive a SIGKILL of the stream
 // leader and a partition of a node that leads, with every message read exactly once, and the
 // cut node catches up once back. A single server refuses replicas 3 with an error naming the
@@ -9,10 +9,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Topology } from '../../contracts/topology.ts';
 import { type NatsCluster, startNatsCluster, waitMetaCurrent } from '../../streams/cluster.ts';
+import { createNetns, type Netns, netnsAvailable } from '../../streams/netns.ts';
 import { ensureConsumer, ensureTopology, openKv, TopologyError } from '../../streams/manager.ts';
 import { subject, type TopologyNames, topologyStreams } from '../../streams/topology.ts';
 import { useNats } from '../support/nats.ts';
-import { createNetns, type Netns, netnsAvailable } from './netns.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

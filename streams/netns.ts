@@ -1,14 +1,15 @@
-// Test harness: three "hosts" on one machine, each a network namespace with its own address,
-// so a test can cut one host off the others (linkDown) and bring it back (linkUp).
+// Three "hosts" on one machine, each a network namespace with its own address, for tests and
+// benches of a cluster (test/cluster, `ace bench backbone --cluster`): a test can cut one host off
+// the others (linkDown) and bring it back (linkUp). Not for deployments.
 // Layout: a bridge in the root namespace (the "switch", also holding the gateway address the
-// test process uses to reach the hosts), and one veth pair per host from the bridge to the
+// calling process uses to reach the hosts), and one veth pair per host from the bridge to the
 // namespace's eth0. A bridge, not veth pairs between each two hosts: one interface and one
 // address per host, as on a LAN, and one link to cut per host. linkDown takes the bridge side
 // of the pair down (the cable pulled at the switch): packets are dropped silently, as in a real
 // partition, instead of failing fast with "network unreachable" inside the host.
 // Needs root (CAP_NET_ADMIN) and iproute2; netnsAvailable() says why not where it cannot.
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { parentDeathPrefix } from '../../streams/server.ts';
+import { parentDeathPrefix } from './server.ts';
 
 export interface NetnsHost {
   /** Namespace name, e.g. ace-1234-0a. */
