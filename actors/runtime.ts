@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { formatIssues } from '../contracts/issues.ts';
 import type { Heartbeat, LifecycleState } from '../contracts/metrics.ts';
 import type { Topology } from '../contracts/topology.ts';
-import { connectNats, openKv } from '../streams/manager.ts';
+import { connectNats, isTransientNatsError, openKv } from '../streams/manager.ts';
 import { Sink } from '../streams/sink.ts';
 import { type TopologyNames, subject, topologyNames } from '../streams/topology.ts';
 
@@ -101,7 +101,14 @@ export function parseActorConfig<C extends z.ZodType>(def: ActorDefinition<C>, r
   return parsed.data;
 }
 
-/** Runs one actor instance in this process; returns the exit code (0 stopped, 1 failed). */
+/**
+ * The exit code of an actor that failed on a broker error that passes (a cluster electing a
+ * leader, a server failing over): the supervisor restarts it without counting it toward a
+ * crash loop. EX_TEMPFAIL of sysexits.h.
+ */
+export const EXIT_TRANSIENT = 75;
+
+/** Runs one actor instance in this process; returns the exit code (0 stopped, 1 failed, EXIT_TRANSIENT). */
 export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opts: RunActorOptions): Promise<number> {
   const spec = opts.topology.actors[opts.actor];
   const config = parseActorConfig(def, spec.config, `actors.${opts.actor}.config`);
@@ -196,7 +203,7 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
   } catch (err) {
     log(`failed: ${(err as Error).stack ?? err}`);
     lifecycle.to('FAILED');
-    code = 1;
+    code = isTransientNatsError(err) ? EXIT_TRANSIENT : 1;
   }
   clearInterval(timer);
   if (orphanCheck) clearInterval(orphanCheck);

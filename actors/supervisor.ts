@@ -13,6 +13,7 @@ import type { KV } from '@nats-io/kv';
 import type { Topology } from '../contracts/topology.ts';
 import { parentDeathPrefix } from '../streams/server.ts';
 import { type ControlKeys, controlKeys, parseCommand, scaleCommand, scaleOf } from './control.ts';
+import { EXIT_TRANSIENT } from './runtime.ts';
 
 const ACE_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ace.mjs');
 
@@ -276,8 +277,11 @@ export class Supervisor {
     const ranMs = Date.now() - inst.startedAt;
     const healthy = ranMs > (this.opts.healthyAfterMs ?? 30_000);
     inst.failures = healthy ? 1 : inst.failures + 1;
-    inst.fastFailures = ranMs < (this.opts.crashLoopWindowMs ?? 10_000) ? inst.fastFailures + 1 : 0;
-    const exit = signal ?? `exit ${code}`;
+    // A broker error that passes (a cluster electing leaders for seconds) is waited out with
+    // the backoff, however often: it says nothing of the actor.
+    const transient = code === EXIT_TRANSIENT;
+    if (!transient) inst.fastFailures = ranMs < (this.opts.crashLoopWindowMs ?? 10_000) ? inst.fastFailures + 1 : 0;
+    const exit = transient ? 'a broker error that passes' : (signal ?? `exit ${code}`);
     if (inst.fastFailures >= (this.opts.crashLoopFailures ?? 5)) {
       inst.state = 'failed';
       const logPath = join(this.opts.logDir, `${inst.id}.log`);

@@ -14,7 +14,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { ClosedConnectionError, connect, nanos, type NatsConnection, NoRespondersError, TimeoutError } from '@nats-io/transport-node';
 import type { Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
 import { type StreamSpec, type TopologyNames, topologyNames, topologyStreams } from './topology.ts';
@@ -37,7 +37,27 @@ export interface ConsumerSpec {
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   // noAsyncTraces: no stack trace captured up front for every request (each JetStream
   // publish awaits its ack as one): a measurable share of an actor's CPU per message.
-  return connect({ servers: natsServers(url), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
+  // A ping every 5 s, 3 unanswered and the connection is given up: a server cut off without a
+  // reset (a pulled cable, a partition) is left for another of the cluster in about 20 s, not
+  // the 4 minutes of the client's defaults, while a busy one is not mistaken for dead.
+  return connect({ servers: natsServers(url), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true, pingInterval: 5000, maxPingOut: 3 });
+}
+
+/** JetStream's "system temporarily unavailable": a stream or the meta layer electing a leader. */
+const JS_CLUSTER_NOT_AVAILABLE = 10008;
+
+/**
+ * Whether `err` (or an error it wraps) is one a working broker gives while a cluster elects a
+ * leader or a server fails over: a request timed out or found no responder, the connection was
+ * closed under it, or JetStream said it is temporarily unavailable. Retrying after a while
+ * succeeds; it says nothing about the work itself.
+ */
+export function isTransientNatsError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof TimeoutError || e instanceof NoRespondersError || e instanceof ClosedConnectionError) return true;
+    if (e instanceof JetStreamApiError && (e.code === JS_CLUSTER_NOT_AVAILABLE || e.status === 503)) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,7 +1,9 @@
 // `ace actor --topology FILE --actor NAME --instance ID --nats URL --run-id RUN`: one actor
-// process, as the supervisor starts it. Exit 0 when drained or done, 1 when failed.
+// process, as the supervisor starts it. Exit 0 when drained or done, 1 when failed, 75 when
+// failed on a broker error that passes (restarted, not counted toward a crash loop).
 import { ACTORS } from '../actors/registry.ts';
-import { runActor } from '../actors/runtime.ts';
+import { EXIT_TRANSIENT, runActor } from '../actors/runtime.ts';
+import { isTransientNatsError } from '../streams/manager.ts';
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { CliError } from './session.ts';
@@ -12,7 +14,7 @@ const required = (what: string) => z.string({ error: `${what} is required` }).mi
 export const command = defineCommand({
   name: 'actor',
   summary: 'run one actor process, as the supervisor of `ace up` starts it',
-  description: 'Exit 0 when drained or done, 1 when failed.',
+  description: 'Exit 0 when drained or done, 1 when failed, 75 when failed on a broker error that passes (an election).',
   flags: {
     topology: { schema: required('--topology'), help: 'topology file', value: 'FILE' },
     actor: { schema: required('--actor'), help: 'actor name in the topology', value: 'NAME' },
@@ -27,12 +29,19 @@ export const command = defineCommand({
     const spec = topology.actors[values.actor!];
     if (!spec) throw new CliError('BAD_ARGS', `actor '${values.actor}' is not in ${values.topology} (has: ${Object.keys(topology.actors).join(', ')})`);
     const def = await ACTORS[spec.kind]();
-    return runActor(def, {
-      natsUrl: values.nats!,
-      topology,
-      runId: values['run-id']!,
-      actor: values.actor!,
-      instance: values.instance!,
-    });
+    try {
+      return await runActor(def, {
+        natsUrl: values.nats!,
+        topology,
+        runId: values['run-id']!,
+        actor: values.actor!,
+        instance: values.instance!,
+      });
+    } catch (err) {
+      // Before the actor ran: its connection, stream or bucket lookups met an election.
+      if (!isTransientNatsError(err)) throw err;
+      process.stderr.write(`[${values.actor}/${values.instance}] broker not ready: ${(err as Error).message}\n`);
+      return EXIT_TRANSIENT;
+    }
   },
 });

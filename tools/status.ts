@@ -100,13 +100,16 @@ export function renderSnapshot(s: Snapshot, rates?: Record<string, number>): str
   }
   if (consumers.length === 0) out.push('(no consumers)');
   out.push('');
-  out.push(`${pad('ACTOR', 18)}${pad('INSTANCE', 22)}${pad('HOST', 14)}${pad('STATE', 10)}${lpad('PID', 8)}${lpad('AGE', 7)}  METRICS`);
+  // The HOST column only once the run spans hosts: on one machine it would say the same on every row.
+  const manyHosts = s.hosts.length > 0 || new Set(s.actors.map((a) => a.host)).size > 1;
+  const hostCol = (h: string) => (manyHosts ? pad(h, 14) : '');
+  out.push(`${pad('ACTOR', 18)}${pad('INSTANCE', 22)}${hostCol('HOST')}${pad('STATE', 10)}${lpad('PID', 8)}${lpad('AGE', 7)}  METRICS`);
   for (const a of s.actors) {
     const metrics = Object.entries(a.metrics)
       .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
       .join(' ');
     const state = a.stale ? `${a.state}?` : a.state;
-    out.push(`${pad(a.actor, 18)}${pad(a.instance, 22)}${pad(a.host ?? '-', 14)}${pad(state, 10)}${lpad(a.pid, 8)}${lpad(`${Math.round(a.ageMs / 1000)}s`, 7)}  ${metrics}`);
+    out.push(`${pad(a.actor, 18)}${pad(a.instance, 22)}${hostCol(a.host ?? '-')}${pad(state, 10)}${lpad(a.pid, 8)}${lpad(`${Math.round(a.ageMs / 1000)}s`, 7)}  ${metrics}`);
   }
   if (s.actors.length === 0) out.push('(no actors have reported)');
   const desired = Object.entries(s.desired).map(([k, v]) => `${k}=${v}`);

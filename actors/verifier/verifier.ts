@@ -65,6 +65,8 @@ export const verifier: ActorDefinition<typeof VerifierConfig> = {
           };
           await ctx.sink.publish(subjects.verdicts(r.step, r.groupId), verdict);
           ctx.metrics.inc(`verifier/${outcome.kind}`);
+          // Judged again after another instance held it past the ack wait (it died or was cut off).
+          if (d.redeliveryCount > 0) ctx.metrics.inc('verifier/redelivered');
           ctx.metrics.inc('verifier/verify_ms_total', verdict.verifyMs);
           return ACK;
         },
