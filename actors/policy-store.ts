@@ -12,11 +12,17 @@ import type { PolicyUpdate } from '../contracts/policy.ts';
 import { loadParams } from '../ops/model/checkpoint.ts';
 import { type LlamaConfig, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../ops/model/safetensors.ts';
-import { openObjectStore } from '../streams/manager.ts';
+import { isTransientNatsError, openObjectStore, retryTransient } from '../streams/manager.ts';
 import type { Sink } from '../streams/sink.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { rlSubjects } from './rl-subjects.ts';
 import { CodedError } from '../ops/errors.ts';
+
+/** A lookup's error as "not there" (null), except a broker error that passes, which retryTransient waits out. */
+const notFound = (err: unknown): null => {
+  if (isTransientNatsError(err)) throw err;
+  return null;
+};
 
 export class PolicyStoreError extends CodedError<'MISSING_VERSION' | 'DIGEST_MISMATCH'> {}
 
@@ -34,8 +40,9 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 export async function putPolicy(nc: NatsConnection, names: TopologyNames, version: number, config: LlamaConfig, params: ReadonlyMap<string, Float32Array>): Promise<{ digest: string; bytes: number }> {
   const bytes = encodePolicy(config, params, version);
-  const store = await openObjectStore(nc, names.objectStore);
-  await store.putBlob({ name: policyObjectName(version) }, bytes);
+  // Again whole when the cluster elects a leader under it: a put replaces an object of the same
+  // name, and the readers check the digest the announcement carries.
+  await retryTransient(async () => (await openObjectStore(nc, names.objectStore)).putBlob({ name: policyObjectName(version) }, bytes));
   return { digest: sha256Hex(bytes), bytes: bytes.length };
 }
 
@@ -45,8 +52,7 @@ export async function getPolicy(
   version: number,
   expectDigest?: string,
 ): Promise<{ config: LlamaConfig; params: Map<string, Float32Array>; digest: string }> {
-  const store = await openObjectStore(nc, names.objectStore);
-  const bytes = await store.getBlob(policyObjectName(version));
+  const bytes = await retryTransient(async () => (await openObjectStore(nc, names.objectStore)).getBlob(policyObjectName(version)));
   if (!bytes) throw new PolicyStoreError('MISSING_VERSION', `policy version ${version} is not in object store ${names.objectStore}`);
   const digest = sha256Hex(bytes);
   if (expectDigest && digest !== expectDigest) throw new PolicyStoreError('DIGEST_MISMATCH', `policy v${version}: digest ${digest} != announced ${expectDigest}`);
@@ -57,18 +63,17 @@ export async function getPolicy(
 
 /** The announcement of one version, or null when it has not been announced yet. */
 export async function announcementOf(nc: NatsConnection, names: TopologyNames, runId: string, version: number): Promise<PolicyUpdate | null> {
-  const jsm = await jetstreamManager(nc);
-  const m = await jsm.streams.getMessage(names.streams.policy.name, { last_by_subj: rlSubjects(names, runId).policy(version) }).catch(() => null);
+  const m = await retryTransient(async () => (await jetstreamManager(nc)).streams.getMessage(names.streams.policy.name, { last_by_subj: rlSubjects(names, runId).policy(version) }).catch(notFound));
   return m ? m.json<PolicyUpdate>() : null;
 }
 
 /** The newest version announced in this run, or null before the first announcement. */
 export async function latestAnnounced(nc: NatsConnection, names: TopologyNames, runId: string): Promise<number | null> {
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(names.streams.policy.name).catch(() => null);
+  const jsm = await retryTransient(() => jetstreamManager(nc));
+  const info = await retryTransient(() => jsm.streams.info(names.streams.policy.name).catch(notFound));
   if (!info || info.state.messages === 0) return null;
   // The stream holds announcements only, in version order; a new run deletes the old ones.
-  const m = await jsm.streams.getMessage(names.streams.policy.name, { seq: info.state.last_seq }).catch(() => null);
+  const m = await retryTransient(() => jsm.streams.getMessage(names.streams.policy.name, { seq: info.state.last_seq }).catch(notFound));
   const a = m ? m.json<PolicyUpdate>() : null;
   return a && a.runId === runId ? a.policyVersion : null;
 }

@@ -120,9 +120,18 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
 
   const nc = await connectNats(opts.natsUrl, `${opts.actor}/${opts.instance}`);
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
   const names = topologyNames(opts.topology.prefix, opts.topology.streams);
-  const actorsKv: KV = await openKv(nc, names.kv.actors);
+  let jsm: JetStreamManager;
+  let actorsKv: KV;
+  try {
+    jsm = await jetstreamManager(nc);
+    actorsKv = await openKv(nc, names.kv.actors);
+  } catch (err) {
+    // An open connection keeps the process alive: a setup that failed (a cluster electing its
+    // meta leader) must not leave an actor process that neither runs nor exits.
+    await nc.close().catch(() => {});
+    throw err;
+  }
   const sink = new Sink(js);
   const controller = new AbortController();
   let beatSeq = 0;
@@ -211,6 +220,9 @@ export async function runActor<C extends z.ZodType>(def: ActorDefinition<C>, opt
   process.off('SIGINT', onSignal);
   await beat().catch(() => {});
   sink.close();
-  await nc.drain().catch(() => {});
+  // Bounded: a drain waits on the server, which may be the one a cluster lost.
+  const drained = nc.drain().catch(() => {});
+  const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(r, 5000, true).unref())]);
+  if (late) await nc.close().catch(() => {});
   return code;
 }

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KV } from '@nats-io/kv';
 import type { Topology } from '../contracts/topology.ts';
+import { actorAccessEnv } from '../streams/auth.ts';
 import { parentDeathPrefix } from '../streams/server.ts';
 import { type ControlKeys, controlKeys, parseCommand, scaleCommand, scaleOf } from './control.ts';
 import { EXIT_TRANSIENT } from './runtime.ts';
@@ -243,7 +244,7 @@ export class Supervisor {
     // supervisor's death itself (ACE_SUPERVISED holds the supervisor's pid; runtime.ts).
     const nice = o.topology.actors[inst.actor].nice;
     const [cmd, ...args] = [...parentDeathPrefix(), ...(nice > 0 ? ['nice', '-n', String(nice)] : []), process.execPath, ...argv];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env, ACE_SUPERVISED: String(process.pid) }, detached: true });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env, ...actorAccessEnv(o.topology.actors[inst.actor].kind), ACE_SUPERVISED: String(process.pid) }, detached: true });
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     inst.child = child;

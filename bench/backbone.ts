@@ -1,4 +1,5 @@
-// `ace bench backbone [--json]`: the streaming backbone's figures on this machine.
+// `ace bench backbone [--json]`: the streaming backbone's figures on this machine (one server;
+// --cluster runs bench/backbone-cluster.ts instead).
 // - msgsPerSec: one hop (publish -> consume -> ack) of 2 KB messages through the project's
 //   own sink and source, publisher and consumer on separate connections.
 // - hopOverheadUs: mean latency one message adds per hop (publish to delivery), unloaded.
@@ -21,21 +22,43 @@ import { JSON_FLAG } from '../tools/session.ts';
 const Msg = z.object({ id: z.string(), t: z.number(), pad: z.string() });
 const log = (m: string) => process.stderr.write(`[bench backbone] ${m}\n`);
 
-async function oneHop(nc: NatsConnection, consumerNc: NatsConnection, n: number): Promise<number> {
+/** Size of one message on the wire (JSON of Msg), bytes. */
+export const HOP_MESSAGE_BYTES = 2048;
+const PAD = 'x'.repeat(HOP_MESSAGE_BYTES - 40);
+
+/**
+ * A stream made for one hop: subjects `<name in lower case>.>`, messages on `.x`, dead letters on
+ * `.dlq`; its durable is the name in lower case. `replicas` 3 needs a cluster.
+ */
+export interface HopStream {
+  name: string;
+  replicas: 1 | 3;
+}
+
+async function addHopStream(nc: NatsConnection, s: HopStream, maxAckPending?: number): Promise<string> {
+  const lower = s.name.toLowerCase();
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: 'HOP', subjects: ['hop.>'] });
-  await ensureConsumer(jsm, { stream: 'HOP', durable: 'hop', filterSubject: 'hop.x', maxAckPending: 4096 });
+  await jsm.streams.add({ name: s.name, subjects: [`${lower}.>`], num_replicas: s.replicas });
+  await ensureConsumer(jsm, { stream: s.name, durable: lower, filterSubject: `${lower}.x`, maxAckPending });
+  return lower;
+}
+
+/**
+ * Messages per second through one hop (publish -> consume -> ack) of `n` messages: 256 publishes
+ * in flight on `nc`, read and acked through source$ on `consumerNc`. Creates the stream, leaves it.
+ */
+export async function hopRate(nc: NatsConnection, consumerNc: NatsConnection, s: HopStream, n: number): Promise<number> {
+  const lower = await addHopStream(nc, s, 4096);
   const sink = new Sink(jetstream(nc));
-  const pad = 'x'.repeat(2048 - 40);
   let acked = 0;
   const done = new RxSubject<void>();
   const sub = source$({
     js: jetstream(consumerNc),
-    stream: 'HOP',
-    durable: 'hop',
+    stream: s.name,
+    durable: lower,
     schema: Msg,
     capacity: 512,
-    deadLetters: { sink: new Sink(jetstream(consumerNc)), subject: 'hop.dlq' },
+    deadLetters: { sink: new Sink(jetstream(consumerNc)), subject: `${lower}.dlq` },
   }).subscribe((d) => {
     d.ack();
     if (++acked === n) done.next();
@@ -43,7 +66,7 @@ async function oneHop(nc: NatsConnection, consumerNc: NatsConnection, n: number)
   const t0 = performance.now();
   const inflight = new Set<Promise<unknown>>();
   for (let i = 0; i < n; i++) {
-    const p: Promise<unknown> = sink.publish('hop.x', { id: `h${i}`, t: 0, pad }).then(() => inflight.delete(p));
+    const p: Promise<unknown> = sink.publish(`${lower}.x`, { id: `h${i}`, t: 0, pad: PAD }).then(() => inflight.delete(p));
     inflight.add(p);
     if (inflight.size >= 256) await Promise.race(inflight);
   }
@@ -53,32 +76,34 @@ async function oneHop(nc: NatsConnection, consumerNc: NatsConnection, n: number)
   return n / seconds;
 }
 
-async function hopLatencyUs(nc: NatsConnection, consumerNc: NatsConnection, n: number): Promise<number> {
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: 'LAT', subjects: ['lat.>'] });
-  await ensureConsumer(jsm, { stream: 'LAT', durable: 'lat', filterSubject: 'lat.x' });
+/**
+ * Publish-to-delivery time of each of `n` messages sent one at a time (unloaded), ms, less the
+ * first `warmup` (they warm up connections and JIT). Creates the stream, leaves it.
+ */
+export async function hopLatenciesMs(nc: NatsConnection, consumerNc: NatsConnection, s: HopStream, n: number, warmup = 50): Promise<number[]> {
+  const lower = await addHopStream(nc, s);
   const sink = new Sink(jetstream(nc));
   const arrivals = new RxSubject<number>();
   const sub = source$({
     js: jetstream(consumerNc),
-    stream: 'LAT',
-    durable: 'lat',
+    stream: s.name,
+    durable: lower,
     schema: Msg,
     capacity: 1,
-    deadLetters: { sink, subject: 'lat.dlq' },
+    deadLetters: { sink, subject: `${lower}.dlq` },
   }).subscribe((d) => {
     d.ack();
     arrivals.next(performance.now() - d.value.t);
   });
-  let total = 0;
+  const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const got = firstValueFrom(arrivals);
-    await sink.publish('lat.x', { id: `l${i}`, t: performance.now(), pad: 'x'.repeat(2000) });
+    await sink.publish(`${lower}.x`, { id: `l${i}`, t: performance.now(), pad: PAD });
     const ms = await got;
-    if (i >= 50) total += ms; // the first ones warm up connections and JIT
+    if (i >= warmup) out.push(ms);
   }
   sub.unsubscribe();
-  return (total / (n - 50)) * 1000;
+  return out;
 }
 
 /** Messages per second through a CPU-bound stage with `instances` processes. */
@@ -128,9 +153,13 @@ async function backpressure(url: string, nc: NatsConnection): Promise<{ rssQuart
 export const command = defineCommand({
   name: 'bench backbone',
   summary: 'one-hop message rate and latency, two processes of a CPU-bound stage against one, backpressure and memory',
-  flags: JSON_FLAG,
-  examples: ['ace bench backbone --json'],
-  run: (f) => benchBackbone(f.json),
+  description: 'With --cluster, instead: one-hop rate and latency on a 3-node cluster with R3 streams against one server with R1 streams, in one run (see bench/backbone-cluster.ts).',
+  flags: {
+    ...JSON_FLAG,
+    cluster: { schema: z.boolean().default(false), help: 'a 3-node R3 cluster (nodes in network namespaces where possible) against one server' },
+  },
+  examples: ['ace bench backbone --json', 'ace bench backbone --cluster'],
+  run: async (f) => (f.cluster ? (await import('./backbone-cluster.ts')).benchBackboneCluster(f.json) : benchBackbone(f.json)),
 });
 
 async function benchBackbone(json: boolean): Promise<number> {
@@ -139,10 +168,11 @@ async function benchBackbone(json: boolean): Promise<number> {
   const consumerNc = await connectNats(server.url, 'bench-sub');
   try {
     log('one hop, 2 KB messages ...');
-    const msgsPerSec = await oneHop(nc, consumerNc, 20_000);
+    const msgsPerSec = await hopRate(nc, consumerNc, { name: 'HOP', replicas: 1 }, 20_000);
     log(`msgsPerSec ${msgsPerSec.toFixed(0)}`);
     log('hop latency ...');
-    const hopOverheadUs = await hopLatencyUs(nc, consumerNc, 1000);
+    const latenciesMs = await hopLatenciesMs(nc, consumerNc, { name: 'LAT', replicas: 1 }, 1000);
+    const hopOverheadUs = (latenciesMs.reduce((a, x) => a + x, 0) / latenciesMs.length) * 1000;
     log(`hopOverheadUs ${hopOverheadUs.toFixed(0)}`);
     log('CPU-bound stage (4 ms/message), 1 then 2 processes ...');
     const one = await stageThroughput(server.url, nc, 'sone', 1, 600, 4);

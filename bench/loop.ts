@@ -404,7 +404,7 @@ export const command = defineCommand({
 });
 
 /** The policy: `base`, or (math, default base missing) a randomly initialized one saved for the actors. */
-function policy(base: string): { base: string; config: LlamaConfig; params: Map<string, Float32Array> } {
+export function policy(base: string): { base: string; config: LlamaConfig; params: Map<string, Float32Array> } {
   if (existsSync(join(base, 'model.safetensors')) || existsSync(join(base, 'model.safetensors.index.json'))) return { base, ...loadCheckpoint(base, { allowModelDir: true }) };
   if (DOMAIN === 'code' || base !== 'models/base') {
     throw new CliError('NO_BASE', `no checkpoint at ${base} (--base)\nHINT: ${DOMAIN === 'code' ? 'the code bench needs a base that writes fenced JavaScript, e.g. an `ace sft` checkpoint with code in its mix' : 'pass a folder with model.safetensors and config.json'}`);

@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { Id } from './common.ts';
 
+/** A topology's prefix: its subjects, stream and bucket names start with it. */
+export const TOPOLOGY_PREFIX_RE = /^[a-z][a-z0-9]{0,15}$/;
+
 export const ActorKind = z.enum(['generator', 'verifier', 'normalizer', 'learner', 'demo-source', 'demo-stage']);
 export type ActorKind = z.infer<typeof ActorKind>;
 
@@ -43,7 +46,7 @@ export const Topology = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/),
   runId: Id.optional(),
   /** Subject and stream-name prefix, so several topologies can share one server. */
-  prefix: z.string().regex(/^[a-z][a-z0-9]{0,15}$/).default('ace'),
+  prefix: z.string().regex(TOPOLOGY_PREFIX_RE).default('ace'),
   seed: z.int().default(1),
   /** Rollouts published and not yet verified, at most (design: backpressure). Default 64. */
   maxUnverified: z.int().min(1).default(64),

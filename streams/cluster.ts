@@ -1,13 +1,15 @@
 // A local N-node nats-server cluster with JetStream, for tests and benches of replicated (R3)
 // streams: each node has its own name, store folder, ports and routes to the others, and may run
-// in its own network namespace at its own address (test/cluster/netns.ts makes those), so a
+// in its own network namespace at its own address (netns.ts makes those), so a
 // test can kill a node or cut its link. Config files and logs go to one temporary folder.
+// Optionally with auth (an auth.ts users fragment for clients, a route user for the links) and
+// TLS on both the client listeners and the routes.
 // Not a deployment tool: production clusters are configured and run outside ace.
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { checkNatsServerBinary, freePort, type NatsProcess, NatsServerError, natsServerBinary, spawnNatsServer } from './server.ts';
 
 export interface ClusterNodeSpec {
@@ -30,6 +32,27 @@ export interface NatsClusterOptions {
   maxFileBytes?: number;
   /** Until every node is up, routed, and JetStream has a meta leader; default 30 s. */
   formTimeoutMs?: number;
+  /** Clients and routes authenticate; default none (anyone may connect and route). */
+  auth?: ClusterAuth;
+  /** TLS on the client listeners (then required of every client) and the routes; default none. */
+  tls?: ClusterTls;
+}
+
+export interface ClusterAuth {
+  /** A config fragment holding the clients' `authorization` block (auth.ts writeRunAccess's authConf). */
+  include: string;
+  /** The user every route must present, and each node presents on the routes it opens. */
+  route: { user: string; pass: string };
+  /** A user that may create and delete streams (admin): the one the readiness probe connects as. */
+  probe: { user: string; pass: string };
+}
+
+export interface ClusterTls {
+  /** PEM certificate every node serves; its SANs must name each node's host (routes verify it). */
+  certFile: string;
+  keyFile: string;
+  /** PEM CA that signed it: what clients trust, and what a route's peer certificate must chain to. */
+  caFile: string;
 }
 
 export interface ClusterNode {
@@ -85,12 +108,20 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
     const conf = join(dir, `${p.name}.conf`);
     // JSON strings are valid values in nats-server's config syntax.
     const q = JSON.stringify;
+    const tls = (verify: boolean) =>
+      opts.tls
+        ? [`tls {`, `  cert_file: ${q(resolve(opts.tls.certFile))}`, `  key_file: ${q(resolve(opts.tls.keyFile))}`, `  ca_file: ${q(resolve(opts.tls.caFile))}`, ...(verify ? ['  verify: true'] : []), `  timeout: 5`, `}`]
+        : [];
+    const route = opts.auth ? `${encodeURIComponent(opts.auth.route.user)}:${encodeURIComponent(opts.auth.route.pass)}@` : '';
     writeFileSync(
       conf,
       [
         `server_name: ${q(p.name)}`,
         `listen: ${q(hostPort(p.host, p.client))}`,
         `http: ${q(hostPort(p.host, p.monitor))}`,
+        // nats-server joins an include's path to the including file's folder, absolute or not.
+        ...(opts.auth ? [`include ${q(relative(dir, resolve(opts.auth.include)))}`] : []),
+        ...tls(false),
         `jetstream {`,
         `  store_dir: ${q(storeDir)}`,
         `  max_mem: ${opts.maxMemBytes ?? 64 * 1024 * 1024}`,
@@ -99,9 +130,12 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
         `cluster {`,
         `  name: "ace"`,
         `  listen: ${q(hostPort(p.host, p.route))}`,
+        ...(opts.auth ? [`  authorization { user: ${q(opts.auth.route.user)}, password: ${q(opts.auth.route.pass)}, timeout: 5 }`] : []),
+        // Routes verify both ways: a node proves itself with the CA's certificate too.
+        ...tls(true).map((l) => `  ${l}`),
         `  routes: [${planned
           .filter((o) => o !== p)
-          .map((o) => q(`nats-route://${hostPort(o.host, o.route)}`))
+          .map((o) => q(`nats-route://${route}${hostPort(o.host, o.route)}`))
           .join(', ')}]`,
         `}`,
         '',
@@ -123,7 +157,8 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
     // allSettled: no node may still be starting when a failure kills the others.
     const started = await Promise.allSettled(nodes.map((n) => n.start()));
     for (const s of started) if (s.status === 'rejected') throw s.reason;
-    await waitFormed(nodes, opts.formTimeoutMs ?? 30_000);
+    const probe = { ...(opts.auth ? { user: opts.auth.probe.user, pass: opts.auth.probe.pass } : {}), ...(opts.tls ? { tls: { caFile: opts.tls.caFile } } : {}) };
+    await waitFormed(nodes, opts.formTimeoutMs ?? 30_000, probe);
   } catch (err) {
     await Promise.all(nodes.map((n) => n.kill()));
     const tails = nodes.map((n) => `--- ${n.name} (${n.logFile}):\n${n.logTail()}`).join('\n');
@@ -214,10 +249,10 @@ export async function waitMetaCurrent(nodes: ClusterNode[], timeoutMs: number): 
 }
 
 /** waitMetaCurrent, then until an R3 (R-size, when smaller) memory stream can be created and deleted. */
-async function waitFormed(nodes: ClusterNode[], timeoutMs: number): Promise<void> {
+async function waitFormed(nodes: ClusterNode[], timeoutMs: number, access: { user?: string; pass?: string; tls?: { caFile: string } }): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await waitMetaCurrent(nodes, timeoutMs);
-  const nc = await connect({ servers: nodes.map((n) => n.url), name: 'cluster-probe', timeout: Math.max(1000, deadline - Date.now()) });
+  const nc = await connect({ servers: nodes.map((n) => n.url), name: 'cluster-probe', timeout: Math.max(1000, deadline - Date.now()), ...access });
   try {
     const jsm = await jetstreamManager(nc);
     const name = `ACE_CLUSTER_PROBE_${process.pid}`;

@@ -1,12 +1,12 @@
 // ensureTopology against a real nats-server: a topology gets the streams its actors use and
 // no others, and a second call changes nothing; listKeys lists a bucket whose keys are being
-// rewritten, as heartbeats are.
-import { jetstreamManager } from '@nats-io/jetstream';
+// rewritten, as heartbeats are; which broker errors pass (an election) and retryTransient.
+import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { Topology } from '../contracts/topology.ts';
 import { useNats } from '../test/support/nats.ts';
 import { Kvm } from '@nats-io/kv';
-import { ensureTopology, listKeys } from './manager.ts';
+import { ensureTopology, isTransientNatsError, listKeys, retryTransient } from './manager.ts';
 
 const streamNames = async (nc: Parameters<typeof jetstreamManager>[0], prefix: string) => {
   const out: string[] = [];
@@ -55,5 +55,36 @@ describe('listKeys', () => {
     writing = false;
     await writer;
     expect((await kv.get('desired.y'))?.value.length).toBe(0);
+  });
+});
+
+describe('broker errors that pass', () => {
+  const nats = useNats();
+
+  it('tells an election-like error (no responder, timeout) from a real one, and retryTransient waits out only the first', async () => {
+    const js = jetstream(nats.nc);
+    // A publish no stream takes: nats.js says "jetstream is not enabled" (no responders), what a
+    // stream electing its leader looks like to a client.
+    const noStream = await js.publish('tr.x', 'a', { timeout: 1000 }).then(() => null, (err: unknown) => err);
+    expect(isTransientNatsError(noStream)).toBe(true);
+    const missing = await (await jetstreamManager(nats.nc)).streams.info('TR_NONE').then(() => null, (err: unknown) => err);
+    expect(missing).toBeInstanceOf(Error);
+    expect(isTransientNatsError(missing)).toBe(false);
+    expect(isTransientNatsError(new Error('timeout'))).toBe(false); // by class, not by words
+
+    // The stream appears while retryTransient waits: the publish goes through.
+    let tries = 0;
+    const created = setTimeout(() => void jetstreamManager(nats.nc).then((m) => m.streams.add({ name: 'TR', subjects: ['tr.>'], storage: StorageType.Memory })), 600);
+    const ack = await retryTransient(() => (tries++, js.publish('tr.x', 'a', { timeout: 1000 })), { withinMs: 10_000 });
+    clearTimeout(created);
+    expect(ack.stream).toBe('TR');
+    expect(tries).toBeGreaterThan(1);
+    // Any other error at once; a transient one once the time is up.
+    let calls = 0;
+    await expect(retryTransient(async () => (calls++, Promise.reject(missing)), { withinMs: 10_000 })).rejects.toBe(missing);
+    expect(calls).toBe(1);
+    const t0 = Date.now();
+    await expect(retryTransient(() => js.publish('none.x', 'a', { timeout: 500 }), { withinMs: 1500 })).rejects.toThrow(/jetstream is not enabled/);
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 });

@@ -16,6 +16,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { ClosedConnectionError, connect, nanos, type NatsConnection, NoRespondersError, TimeoutError } from '@nats-io/transport-node';
 import type { Topology } from '../contracts/topology.ts';
+import { accessOptions } from './auth.ts';
 import { CodedError } from '../ops/errors.ts';
 import { type StreamSpec, type TopologyNames, topologyNames, topologyStreams } from './topology.ts';
 
@@ -40,7 +41,9 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
   // A ping every 5 s, 3 unanswered and the connection is given up: a server cut off without a
   // reset (a pulled cable, a partition) is left for another of the cluster in about 20 s, not
   // the 4 minutes of the client's defaults, while a busy one is not mistaken for dead.
-  return connect({ servers: natsServers(url), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true, pingInterval: 5000, maxPingOut: 3 });
+  // accessOptions: the user, inbox prefix and CA of ACE_NATS_CREDS / ACE_NATS_CA (auth.ts); none set, none used.
+  // ACE_NATS_TRACES=1 keeps them, to see which call a timeout came from.
+  return connect({ servers: natsServers(url), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: process.env.ACE_NATS_TRACES !== '1', pingInterval: 5000, maxPingOut: 3, ...accessOptions() });
 }
 
 /** JetStream's "system temporarily unavailable": a stream or the meta layer electing a leader. */
@@ -58,6 +61,26 @@ export function isTransientNatsError(err: unknown): boolean {
     if (e instanceof JetStreamApiError && (e.code === JS_CLUSTER_NOT_AVAILABLE || e.status === 503)) return true;
   }
   return false;
+}
+
+/**
+ * `op`, again after a pause while it fails with a broker error that passes (isTransientNatsError),
+ * for up to `withinMs` (default 60 s: a cluster's elections take seconds, a cut-off server's
+ * clients need about 20 s to leave it); then, or on any other error, that error. For the calls an
+ * actor makes outside its message loops (creating its consumer, reading a policy version), so an
+ * election costs a wait, not a restart of the process.
+ */
+export async function retryTransient<T>(op: () => Promise<T>, opts: { withinMs?: number; onRetry?: (err: Error) => void } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.withinMs ?? 60_000);
+  for (let pauseMs = 250; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
+    try {
+      return await op();
+    } catch (err) {
+      if (!isTransientNatsError(err) || Date.now() + pauseMs > deadline) throw err;
+      opts.onRetry?.(err as Error);
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
 }
 
 /**
@@ -184,6 +207,10 @@ export async function deleteTopology(nc: NatsConnection, names: TopologyNames): 
 
 /** Create or update a durable pull consumer (idempotent). */
 export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec): Promise<void> {
+  return retryTransient(() => ensureConsumerOnce(jsm, spec));
+}
+
+async function ensureConsumerOnce(jsm: JetStreamManager, spec: ConsumerSpec): Promise<void> {
   const config = {
     durable_name: spec.durable,
     filter_subject: spec.filterSubject,
@@ -193,7 +220,10 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec):
     max_ack_pending: spec.maxAckPending ?? 1000,
     max_deliver: spec.maxDeliver ?? 20,
   };
-  const have = await jsm.consumers.info(spec.stream, spec.durable).catch(() => null);
+  const have = await jsm.consumers.info(spec.stream, spec.durable).catch((err: unknown) => {
+    if (isTransientNatsError(err)) throw err;
+    return null;
+  });
   if (!have) {
     await jsm.consumers.add(spec.stream, config);
     return;

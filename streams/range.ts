@@ -3,6 +3,7 @@
 // call (or at `toSeq`). Used by replay, re-verification and tests; not for live consumption.
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { retryTransient } from './manager.ts';
 
 export interface RangeOptions {
   fromSeq?: number;
@@ -13,16 +14,19 @@ export interface RangeOptions {
 }
 
 export async function* readRange(nc: NatsConnection, stream: string, o: RangeOptions = {}): AsyncGenerator<JsMsg> {
-  const jsm = await jetstreamManager(nc);
-  const lastSeq = Math.min((await jsm.streams.info(stream)).state.last_seq, o.toSeq ?? Number.POSITIVE_INFINITY);
-  const ci = await jsm.consumers.add(stream, {
-    ack_policy: AckPolicy.None,
-    inactive_threshold: nanos(30_000),
-    ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
-    ...(o.since
-      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: o.since.toISOString() }
-      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, o.fromSeq ?? 1) }),
-  });
+  // The set-up waits out an election (a cluster that lost a server); the reads then need none.
+  const jsm = await retryTransient(() => jetstreamManager(nc));
+  const lastSeq = Math.min((await retryTransient(() => jsm.streams.info(stream))).state.last_seq, o.toSeq ?? Number.POSITIVE_INFINITY);
+  const ci = await retryTransient(() =>
+    jsm.consumers.add(stream, {
+      ack_policy: AckPolicy.None,
+      inactive_threshold: nanos(30_000),
+      ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
+      ...(o.since
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: o.since.toISOString() }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, o.fromSeq ?? 1) }),
+    }),
+  );
   try {
     const c = await jetstream(nc).consumers.get(stream, ci.name);
     let pending = ci.num_pending;

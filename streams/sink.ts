@@ -3,6 +3,7 @@
 // while the target stream is full under discard-new: the hard bound that publishers feel.
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import { isTransientNatsError } from './manager.ts';
 
 export interface PublishResult {
   seq: number;
@@ -24,6 +25,9 @@ function isStreamFull(err: unknown): boolean {
 }
 
 function isRetryable(err: unknown): boolean {
+  // isTransientNatsError: also "jetstream is not enabled", nats.js's word for a publish that
+  // found no responder, which is what a stream electing its leader looks like to a client.
+  if (isTransientNatsError(err)) return true;
   const text = String((err as Error)?.message ?? err);
   return /timeout|TIMEOUT|no responders|503|disconnect/i.test(text);
 }

@@ -10,6 +10,7 @@ import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Observable } from 'rxjs';
 import type { z } from 'zod';
 import { formatIssues } from '../contracts/issues.ts';
+import { retryTransient } from './manager.ts';
 import type { Sink } from './sink.ts';
 
 export interface Delivery<T> {
@@ -125,7 +126,8 @@ export function source$<S extends z.ZodType>(opts: SourceOptions<S>): Observable
     // deliveries (the normalizer, waiting for groups to complete) pulling while it has room.
     const refill = Math.max(1, Math.min(64, Math.floor(opts.capacity / 2)));
     (async () => {
-      const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
+      // A lookup that meets an election is waited out like a pull that does.
+      const consumer = await retryTransient(() => opts.js.consumers.get(opts.stream, opts.durable), { onRetry: (err) => opts.onTransientError?.(err) });
       while (!closed) {
         const room = opts.capacity - outstanding;
         if (room < refill) {

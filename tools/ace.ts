@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, Entry> = {
   dashboard: { load: () => import('./dashboard.ts'), summary: 'web dashboard: live charts, streams, actors, stuck work, a rollout inspector, /metrics' },
   scale: { load: () => import('./scale.ts'), summary: 'change the instance count of actors of a running topology' },
   down: { load: () => import('./down.ts'), summary: 'drain and stop a running topology' },
+  credentials: { load: () => import('./credentials.ts'), summary: 'write the NATS users of a run (one per role) for servers beyond loopback' },
   replay: { load: () => import('./replay.ts'), summary: 're-publish a recorded range of a stream' },
   reverify: { load: () => import('./reverify.ts'), summary: 're-judge recorded rollouts and report rewards that change' },
   eval: { load: () => import('./eval.ts'), summary: 'avg@k and unbiased pass@k of a checkpoint on the held-out split' },

@@ -3,7 +3,7 @@
 import { type GroupEntry, runGroup } from './command.ts';
 
 export const BENCHES: Record<string, GroupEntry> = {
-  backbone: { load: () => import('../bench/backbone.ts'), summary: 'message rate, latency per hop, scaling and memory of the stream backbone' },
+  backbone: { load: () => import('../bench/backbone.ts'), summary: 'message rate, latency per hop, scaling and memory of the stream backbone; --cluster: a 3-node R3 cluster against one server' },
   learner: { load: () => import('../bench/learner.ts'), summary: 'learner micro-batch throughput against the machine\'s sgemm peak' },
   generator: { load: () => import('../bench/generator.ts'), summary: 'sampling tokens/s by batch size' },
   'math-verifier': { load: () => import('../bench/math-verifier.ts'), summary: 'math verifier cases/s and latency' },

@@ -63,6 +63,8 @@ export interface JoinOptions {
   stateDir: string;
   progressMs: number;
   log: (line: string) => void;
+  /** How long to wait for the run to be recorded (its bucket and run keys) before failing; default 60 s. */
+  waitForRunMs?: number;
   interrupts: ReturnType<typeof watchInterrupts>;
 }
 
@@ -78,20 +80,37 @@ export async function joinRun(o: JoinOptions): Promise<number> {
   let supervisor: Supervisor | null = null;
   let refresher: NodeJS.Timeout | null = null;
   const names = topologyNames(o.prefix, { maxMsgs: 1, maxAgeS: 1, duplicateWindowS: 1, storage: 'file', replicas: 1 });
+  // A join started beside the main host's `ace up` / `ace train` waits for it to record the run.
+  const deadline = Date.now() + (o.waitForRunMs ?? 60_000);
+  let waited = false;
+  const untilRecorded = async <T>(probe: () => Promise<T | null>, fail: () => CliError): Promise<T> => {
+    for (;;) {
+      const v = await probe();
+      if (v !== null) return v;
+      if (Date.now() > deadline) throw fail();
+      if (!waited) o.log(`waiting for the run with prefix '${o.prefix}' at ${o.nats} to be recorded (at most ${Math.round((deadline - Date.now()) / 1000)} s)`);
+      waited = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
   const runKv = await (async () => {
     const jsm = await jetstreamManager(nc);
-    if (!(await jsm.streams.info(`KV_${names.kv.run}`).catch(() => null))) {
-      throw new CliError('NO_TOPOLOGY', `no topology with prefix '${o.prefix}' at ${o.nats} (no run bucket ${names.kv.run})\nHINT: start it with \`ace up TOPOLOGY --nats ${o.nats}\` on its main host first, or pass its --prefix`);
-    }
+    await untilRecorded(
+      () => jsm.streams.info(`KV_${names.kv.run}`).catch(() => null),
+      () => new CliError('NO_TOPOLOGY', `no topology with prefix '${o.prefix}' at ${o.nats} (no run bucket ${names.kv.run})\nHINT: start it with \`ace up TOPOLOGY --nats ${o.nats}\` on its main host first, or pass its --prefix`),
+    );
     return openKv(nc, names.kv.run);
   })().catch(async (err) => {
     await nc.close();
     throw err;
   });
   try {
-    const runId = (await runKv.get('run.id'))?.string();
-    const stored = (await runKv.get('run.topology'))?.string();
-    if (!runId || !stored) throw new CliError('NO_TOPOLOGY', `the topology with prefix '${o.prefix}' at ${o.nats} has no run recorded (run.id, run.topology)\nHINT: it was started by an older ace, or is stopping; start it again with \`ace up\``);
+    const recorded = async () => {
+      const id = (await runKv.get('run.id'))?.string();
+      const t = (await runKv.get('run.topology'))?.string();
+      return id && t ? { id, t } : null;
+    };
+    const { id: runId, t: stored } = await untilRecorded(recorded, () => new CliError('NO_TOPOLOGY', `the topology with prefix '${o.prefix}' at ${o.nats} has no run recorded (run.id, run.topology)\nHINT: it was started by an older ace, or is stopping; start it again with \`ace up\``));
     const parsed = Topology.safeParse(JSON.parse(stored));
     if (!parsed.success) throw new CliError('BAD_TOPOLOGY', `the run's recorded topology does not parse here: ${formatIssues(parsed.error.issues).join('; ')}\nHINT: run the same ace version on every host`);
     const topology = parsed.data;
@@ -141,7 +160,9 @@ export async function joinRun(o: JoinOptions): Promise<number> {
     let stopped: Stop | null = null;
     const t0 = Date.now();
     while (!stopped) {
-      const first = await Promise.race([new Promise<'tick'>((r) => setTimeout(() => r('tick'), o.progressMs)), stop]);
+      let tick: NodeJS.Timeout | undefined;
+      const first = await Promise.race([new Promise<'tick'>((r) => (tick = setTimeout(() => r('tick'), o.progressMs))), stop]);
+      clearTimeout(tick); // a pending tick would keep the process alive after the stop
       if (first !== 'tick') {
         stopped = first;
         break;

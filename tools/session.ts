@@ -10,6 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { StreamLimits, type Topology } from '../contracts/topology.ts';
 import { CodedError } from '../ops/errors.ts';
+import { accessOptions } from '../streams/auth.ts';
 import { natsServers } from '../streams/manager.ts';
 import { type NatsServer, startNatsServer } from '../streams/server.ts';
 import { type TopologyNames, topologyNames } from '../streams/topology.ts';
@@ -75,7 +76,7 @@ export interface Session {
  * connection retries forever instead), so a command whose topology stops ends, not hangs.
  */
 async function connectCli(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: cliServers(url), name, timeout: 5000, maxReconnectAttempts: 8, reconnectTimeWait: 250, noAsyncTraces: true });
+  return connect({ servers: cliServers(url), name, timeout: 5000, maxReconnectAttempts: 8, reconnectTimeWait: 250, noAsyncTraces: true, ...accessOptions() });
 }
 
 /** natsServers, with a bad list as a CLI error (exit 2, one line). */

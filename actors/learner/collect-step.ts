@@ -8,6 +8,7 @@ import { nanos } from '@nats-io/transport-node';
 import { fromEvent, takeUntil } from 'rxjs';
 import { ScoredGroup } from '../../contracts/scored.ts';
 import type { GradientPart, Learner } from '../../ops/model/learner.ts';
+import { isTransientNatsError, retryTransient } from '../../streams/manager.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
 import { countPullRetry } from '../consume.ts';
 import { rlSubjects } from '../rl-subjects.ts';
@@ -37,15 +38,20 @@ export async function collectStep(
   const durable = `learner-s${step}`;
   // A fresh consumer per step reading the step's subject from its start: after a restart the
   // step's groups come back whether or not an earlier incarnation had received them.
-  await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, durable).catch(() => {});
-  await ctx.jsm.consumers.add(ctx.names.streams.scored.name, {
-    durable_name: durable,
-    filter_subject: subjects.scored(step),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(3_600_000),
-    max_ack_pending: 100_000,
-  });
+  // Through an election (a server of the cluster lost): wait, do not restart.
+  await retryTransient(async () => {
+    await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, durable).catch((err: unknown) => {
+      if (isTransientNatsError(err)) throw err;
+    });
+    await ctx.jsm.consumers.add(ctx.names.streams.scored.name, {
+      durable_name: durable,
+      filter_subject: subjects.scored(step),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(3_600_000),
+      max_ack_pending: 100_000,
+    });
+  }, { onRetry: (err) => ctx.log(`step ${step}: creating its consumer met ${err.message}; retrying`) });
   const acc = new StepAccumulator<GradientPart>(step, groups, maxPolicyLag, dynamic?.maxGroups ?? groups);
   const deliveries: Delivery<ScoredGroup>[] = [];
   const collected = (lastArrival: number): CollectedStep => ({ groups: acc.inOrder(), offPolicy: acc.offPolicy, deliveries, lastArrival });

@@ -30,7 +30,7 @@ import { Learner } from '../../ops/model/learner.ts';
 import { checkContext, CurriculumError, passKey, placeStages, type PoolTask, selectTasks, sharedPrefixFor, stageAt, stagePool, taskIdOfPassKey, totalSteps } from '../../ops/recipe/curriculum.ts';
 import { bytePromptFormat, modelPromptFormat } from '../../ops/recipe/template.ts';
 import { promptFormatDir } from '../generator/config.ts';
-import { listKeys, openKv } from '../../streams/manager.ts';
+import { listKeys, openKv, retryTransient } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
 import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
@@ -169,7 +169,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       ctx.metrics.set('learner/stage', stageIndex);
       if (step === fromStep) {
         ctx.log(`stage ${stageNow} from step ${step}: ${stage.domain}, cap ${stage.maxResponseTokens} tokens, ${stage.source.kind === 'curated' ? stage.source.path : `synthetic levels ${stage.source.levels.join(',')}`}`);
-        await curriculumKv.put('stage', stageNow);
+        await retryTransient(() => curriculumKv.put('stage', stageNow));
       }
 
       const current = step;
@@ -220,15 +220,15 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       const times = { seconds, lastArrival: result.lastArrival, closed: tClosed, optimized: tOptimized, announced: tAnnounced, saved: tSaved };
       const metrics = stepMetrics(step, result, stage.maxResponseTokens, stats, report, times);
       await ctx.sink.publish(subjects.steps(), stepRecord(ctx.runId, step, stageNow, result, metrics, t0, Date.now()));
-      await Promise.all([...stepRates].map(([taskId, rate]) => curriculumKv.put(passKey(taskId), String(rate))));
-      await runKv.put(STEP_KEY, String(next)); // the commit point
+      await retryTransient(() => Promise.all([...stepRates].map(([taskId, rate]) => curriculumKv.put(passKey(taskId), String(rate)))));
+      await retryTransient(() => runKv.put(STEP_KEY, String(next))); // the commit point (a put: again is harmless)
       step = next;
       for (const d of result.deliveries) d.ack();
       await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
       pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, keptCheckpoint);
       ctx.log(`step ${step - 1} done in ${seconds.toFixed(1)} s: reward ${metrics['reward/mean'].toFixed(3)} loss ${stats.loss.toFixed(4)} entropy ${stats.entropy.toFixed(3)}`);
     }
-    if (step >= steps) await runKv.put(DONE_KEY, String(step));
+    if (step >= steps) await retryTransient(() => runKv.put(DONE_KEY, String(step)));
   },
 };
 

@@ -81,8 +81,8 @@ export function startTrain(t: TopologyInput, natsUrl: string, runDir: string, ex
   return { child, exit, output: () => out };
 }
 
-/** The ledger: each step once, tasks*G rollouts each, none twice, each sampled with a version in [step - lag, step]. */
-export async function checkLedger(nc: NatsConnection, prefix: string, steps: number, lag = 0): Promise<{ records: StepRecord[]; lags: number[] }> {
+/** The ledger: each step once, `perStep` (TASKS x G) rollouts each, none twice, each sampled with a version in [step - lag, step]. */
+export async function checkLedger(nc: NatsConnection, prefix: string, steps: number, lag = 0, perStep = TASKS * G): Promise<{ records: StepRecord[]; lags: number[] }> {
   const P = prefix.toUpperCase();
   const records = (await readAll<StepRecord>(nc, `${P}_STEPS`, `${prefix}.steps.>`)).map((m) => m.value);
   expect(records.map((r) => r.step)).toEqual(Array.from({ length: steps }, (_, i) => i));
@@ -93,7 +93,7 @@ export async function checkLedger(nc: NatsConnection, prefix: string, steps: num
   const all = records.flatMap((r) => r.rolloutIds);
   expect(new Set(all).size).toBe(all.length); // no rollout counted in two steps
   for (const r of records) {
-    expect(r.rolloutIds).toHaveLength(TASKS * G);
+    expect(r.rolloutIds).toHaveLength(perStep);
     for (const id of r.rolloutIds) {
       const ro = byId.get(id);
       expect(ro, `rollout ${id} of step ${r.step}`).toBeDefined();
