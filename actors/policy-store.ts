@@ -46,6 +46,12 @@ export async function putPolicy(nc: NatsConnection, names: TopologyNames, versio
   return { digest: sha256Hex(bytes), bytes: bytes.length };
 }
 
+/** Deletes a version's object (its chunks purged); a version not there is no error. */
+export async function dropPolicy(nc: NatsConnection, names: TopologyNames, version: number): Promise<void> {
+  const store = await openObjectStore(nc, names.objectStore);
+  if (await store.info(policyObjectName(version))) await store.delete(policyObjectName(version));
+}
+
 export async function getPolicy(
   nc: NatsConnection,
   names: TopologyNames,

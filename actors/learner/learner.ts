@@ -32,7 +32,7 @@ import { bytePromptFormat, modelPromptFormat } from '../../ops/recipe/template.t
 import { promptFormatDir } from '../generator/config.ts';
 import { listKeys, openKv, retryTransient } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
-import { type Announcer, announcementOf, announcePolicy, loadAnnounced } from '../policy-store.ts';
+import { type Announcer, announcementOf, announcePolicy, dropPolicy, loadAnnounced } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
 import { collectStep } from './collect-step.ts';
@@ -226,6 +226,13 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       for (const d of result.deliveries) d.ack();
       await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, `learner-s${step - 1}`).catch(() => {});
       pruneCheckpoints(cfg.runDir, step, cfg.keepCheckpoints, keptCheckpoint);
+      // The object store keeps the versions a generator may still sample with (this one and
+      // maxPolicyLag before it) and one more for a generator still loading: not every version
+      // of the run (100 versions of a 7 MB policy filled a 256 MB store at step 16).
+      if (cfg.weights === 'object-store' && step - cfg.maxPolicyLag - 2 >= 0) {
+        const stale = step - cfg.maxPolicyLag - 2;
+        await retryTransient(() => dropPolicy(ctx.nc, ctx.names, stale)).catch((err: Error) => ctx.log(`could not drop policy v${stale} from the object store: ${err.message}`));
+      }
       ctx.log(`step ${step - 1} done in ${seconds.toFixed(1)} s: reward ${metrics['reward/mean'].toFixed(3)} loss ${stats.loss.toFixed(4)} entropy ${stats.entropy.toFixed(3)}`);
     }
     if (step >= steps) await retryTransient(() => runKv.put(DONE_KEY, String(step)));

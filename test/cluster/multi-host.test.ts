@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PolicyUpdate } from '../../contracts/policy.ts';
+import { openObjectStore } from '../../streams/manager.ts';
 import { netnsAvailable } from '../../streams/netns.ts';
 import { readAll, runAce, waitFor } from '../../tools/harness/up.ts';
 import { checkLedger } from '../support/rl-run.ts';
@@ -54,6 +55,9 @@ describe.skipIf(!net.ok)(`the RL loop over three hosts (network namespaces)${net
     const announced = await readAll<PolicyUpdate>(h.nc, 'MH_POLICY', 'mh.policy.>');
     expect(announced.map((m) => [m.value.policyVersion, m.value.location.type])).toEqual(Array.from({ length: steps + 1 }, (_, v) => [v, 'object-store']));
     expect(b.log('generator-b-0')).toContain(`loaded policy v${steps - 1} (${announced[steps - 1].value.digest.slice(0, 12)})`);
+    // The store keeps the last versions only (strictly on-policy: the current one and the one before).
+    const stored = (await (await openObjectStore(h.nc, 'mh-weights')).list()).map((o) => o.name).sort();
+    expect(stored).toEqual([`policy-v${steps - 1}`, `policy-v${steps}`]);
     const down = await runAce(['down', '--nats', h.urls, '--prefix', 'mh'], 60_000);
     expect(down.code, down.stderr).toBe(0);
     expect([await b.exit, await c.exit], h.outputs(b, c)).toEqual([0, 0]);

@@ -18,7 +18,8 @@ import { A, B, C, useThreeHosts } from '../support/three-hosts.ts';
 const net = netnsAvailable();
 
 describe.skipIf(!net.ok)(`the default run over three hosts${net.ok ? '' : ` — SKIPPED: ${net.why}`}`, () => {
-  const h = useThreeHosts();
+  // 100 policy versions of 7 MB in the object store, and every rollout: more than the 256 MB default.
+  const h = useThreeHosts({ maxFileBytes: 8 * 1024 ** 3 });
 
   it('completes the recipe with the generator and verifiers on two other hosts; the ledger holds', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));

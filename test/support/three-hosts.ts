@@ -70,8 +70,12 @@ export interface ThreeHosts {
   streamLeader(stream: string): Promise<string | undefined>;
 }
 
-/** Registers the hooks (namespaces and cluster up before the file's tests, down after) and returns the harness. */
-export function useThreeHosts(): ThreeHosts {
+/**
+ * Registers the hooks (namespaces and cluster up before the file's tests, down after) and returns
+ * the harness. `maxFileBytes`: each node's JetStream file store (cluster.ts's default 256 MB holds
+ * the short runs, not the default recipe's policy versions and rollouts).
+ */
+export function useThreeHosts(opts: { maxFileBytes?: number } = {}): ThreeHosts {
   let netns: Netns;
   let cluster: NatsCluster;
   let nc: NatsConnection;
@@ -81,7 +85,7 @@ export function useThreeHosts(): ThreeHosts {
 
   beforeAll(async () => {
     netns = createNetns(['a', 'b', 'c']);
-    cluster = await startNatsCluster({ nodes: netns.hosts.map((h, i) => ({ name: 'abc'[i], ns: h.ns, host: h.addr })) });
+    cluster = await startNatsCluster({ nodes: netns.hosts.map((h, i) => ({ name: 'abc'[i], ns: h.ns, host: h.addr })), maxFileBytes: opts.maxFileBytes });
     urls = cluster.urls.join(',');
     nc = await connect({ servers: cluster.urls.slice(0, 2), ignoreClusterUpdates: true, name: 'test', reconnectTimeWait: 100 });
   });
