@@ -12,7 +12,7 @@ import type { PolicyUpdate } from '../contracts/policy.ts';
 import { loadParams } from '../ops/model/checkpoint.ts';
 import { type LlamaConfig, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../ops/model/safetensors.ts';
-import { isTransientNatsError, openObjectStore, retryTransient } from '../streams/manager.ts';
+import { isTransientNatsError, openObjectStore, retryTransient, withTimeout } from '../streams/manager.ts';
 import type { Sink } from '../streams/sink.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { rlSubjects } from './rl-subjects.ts';
@@ -58,7 +58,13 @@ export async function getPolicy(
   version: number,
   expectDigest?: string,
 ): Promise<{ config: LlamaConfig; params: Map<string, Float32Array>; digest: string }> {
-  const bytes = await retryTransient(async () => (await openObjectStore(nc, names.objectStore)).getBlob(policyObjectName(version)));
+  // The read has no timeout of its own: one that waits on a lost server is given up (after 30 s
+  // plus 1 s a MB) and made again.
+  const bytes = await retryTransient(async () => {
+    const store = await openObjectStore(nc, names.objectStore);
+    const size = (await store.info(policyObjectName(version)))?.size ?? 0;
+    return withTimeout(store.getBlob(policyObjectName(version)), 30_000 + size / 1000);
+  });
   if (!bytes) throw new PolicyStoreError('MISSING_VERSION', `policy version ${version} is not in object store ${names.objectStore}`);
   const digest = sha256Hex(bytes);
   if (expectDigest && digest !== expectDigest) throw new PolicyStoreError('DIGEST_MISMATCH', `policy v${version}: digest ${digest} != announced ${expectDigest}`);

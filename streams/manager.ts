@@ -70,6 +70,19 @@ export function isTransientNatsError(err: unknown): boolean {
  * actor makes outside its message loops (creating its consumer, reading a policy version), so an
  * election costs a wait, not a restart of the process.
  */
+/**
+ * `p`, or a TimeoutError (a broker error that passes, for retryTransient) after `ms`: for calls
+ * that carry no timeout of their own and can wait forever on a cluster that lost a server (an
+ * object store read through an ordered consumer). The call itself is not cancelled.
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 export async function retryTransient<T>(op: () => Promise<T>, opts: { withinMs?: number; onRetry?: (err: Error) => void } = {}): Promise<T> {
   const deadline = Date.now() + (opts.withinMs ?? 60_000);
   for (let pauseMs = 250; ; pauseMs = Math.min(pauseMs * 2, 2000)) {

@@ -32,6 +32,7 @@ import { bytePromptFormat, modelPromptFormat } from '../../ops/recipe/template.t
 import { promptFormatDir } from '../generator/config.ts';
 import { listKeys, openKv, retryTransient } from '../../streams/manager.ts';
 import { faultPoint } from '../fault.ts';
+import { dropCheckpointsBefore, fetchCheckpoint, putCheckpoint } from '../checkpoint-store.ts';
 import { type Announcer, announcementOf, announcePolicy, dropPolicy, loadAnnounced } from '../policy-store.ts';
 import { rlSubjects } from '../rl-subjects.ts';
 import type { ActorDefinition } from '../runtime.ts';
@@ -53,6 +54,12 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
     const committed = await runKv.get(STEP_KEY);
     let step = committed?.value.length ? Number(committed.string()) : 0;
 
+    // A learner restarted on another machine (its own lost) finds no checkpoint in the run dir
+    // here: with weights in the object store, the committed step's checkpoint is there too.
+    const resumeDir = stepCheckpointDir(cfg.runDir, step);
+    if (step > 0 && cfg.weights === 'object-store' && !existsSync(join(resumeDir, 'trainer_state.json'))) {
+      if (await retryTransient(() => fetchCheckpoint(ctx.nc, ctx.names, step, resumeDir, ctx.log))) ctx.log(`step ${step}'s checkpoint is not in ${cfg.runDir} on this host: fetched it from the object store`);
+    }
     // The policy at `step`: the step's checkpoint when resuming, else the base.
     const ckpt: Checkpoint = step > 0 ? loadCheckpoint(stepCheckpointDir(cfg.runDir, step)) : loadCheckpoint(cfg.base, { allowModelDir: true });
     const { config, params } = ckpt;
@@ -214,6 +221,8 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       faultPoint('learner-after-announce', step);
 
       saveTrainerState(dir, { config, params, optimizer: optimizer.state, state }, formatDir === null ? {} : { tokenizerFrom: formatDir });
+      // Before the commit: the step a restarted learner resumes from is in the store wherever it runs.
+      if (cfg.weights === 'object-store') await retryTransient(() => putCheckpoint(ctx.nc, ctx.names, next, dir));
       const tSaved = performance.now();
 
       const seconds = (Date.now() - t0) / 1000;
@@ -229,6 +238,7 @@ export const learner: ActorDefinition<typeof LearnerConfig> = {
       // The object store keeps the versions a generator may still sample with (this one and
       // maxPolicyLag before it) and one more for a generator still loading: not every version
       // of the run (100 versions of a 7 MB policy filled a 256 MB store at step 16).
+      if (cfg.weights === 'object-store') await retryTransient(() => dropCheckpointsBefore(ctx.nc, ctx.names, step)).catch((err: Error) => ctx.log(`could not drop older checkpoints from the object store: ${err.message}`));
       if (cfg.weights === 'object-store' && step - cfg.maxPolicyLag - 2 >= 0) {
         const stale = step - cfg.maxPolicyLag - 2;
         await retryTransient(() => dropPolicy(ctx.nc, ctx.names, stale)).catch((err: Error) => ctx.log(`could not drop policy v${stale} from the object store: ${err.message}`));

@@ -4,14 +4,14 @@
 // - the nats-server leading the rollouts stream SIGKILLed mid-step: the loop goes on;
 // - a verifier host cut off (its link down) mid-step: its unacked rollouts go to the other
 //   verifier after the ack wait, the run completes, the host rejoins when the link is back;
-// - the learner's host killed (its nats-server too): a learner started on another host resumes
-//   from the last committed step.
+// - the learner's host killed (its nats-server and its checkpoints too): a learner started on
+//   another host resumes from the last committed step, its checkpoint read from the object store.
 // In `npm run test:long`, not `npm test`: together about 4-5 minutes on the 2-core machine, most
 // of it nats-server 2.9's raft elections and a cut-off server's TCP and ping timeouts, whose
 // durations a loaded machine stretches. test/cluster/multi-host.test.ts (npm test) runs the loop
 // over the three hosts without faults.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ describe.skipIf(!net.ok)(`faults of the RL loop over three hosts (network namesp
     expect(await t.exit, h.outputs(t, b, c)).toBe(0);
     await checkLedger(h.nc, 'mk', steps);
     await h.stopRun('mk', b, c);
-  }, 240_000);
+  }, 420_000);
 
   it('a verifier host cut off mid-step: its unacked rollouts go to the other verifier after the ack wait, the run completes, the host rejoins when its link is back', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'ace-run-'));
@@ -76,7 +76,7 @@ describe.skipIf(!net.ok)(`faults of the RL loop over three hosts (network namesp
     // C rejoins: its verifier reports again after the link is back.
     await waitFor('the verifier on C heartbeating again', async () => (await status()).actors.some((a) => a.instance === 'verifier-c-0' && a.ts > upAt && a.state === 'RUNNING'), 90_000, 500);
     await h.stopRun('mc', b, c);
-  }, 300_000);
+  }, 420_000);
 
   // Last: it leaves node B dead until its end.
   it("the learner's host killed mid-step (its nats-server too): the learner started on another host resumes from the last committed step", async () => {
@@ -90,7 +90,12 @@ describe.skipIf(!net.ok)(`faults of the RL loop over three hosts (network namesp
     // The whole host: every process in B's namespace, the join, its learner and node b.
     const pids = execFileSync('/usr/sbin/ip', ['netns', 'pids', h.netns.hosts[B].ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
     for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
-    const dead = await h.committed('ml');
+    // Its disk too: the learner's step checkpoints (here in the run dir the hosts share) are gone.
+    rmSync(join(runDir, 'checkpoints'), { recursive: true, force: true });
+    const dead = await waitFor('the committed count readable with node b dead', async () => {
+      const n = await h.committed('ml');
+      return n >= 0 ? n + 1 : 0;
+    }, 60_000, 200).then((n) => n - 1);
     expect(await b.exit).toBe(-1);
     const b2 = h.join(C, 'ml', 'c-learner', 'learner=1');
     expect(await t.exit, h.outputs(t, b2, c)).toBe(0);
@@ -98,7 +103,9 @@ describe.skipIf(!net.ok)(`faults of the RL loop over three hosts (network namesp
     const resumed = /starting at step (\d+) of 8 \(resumed from checkpoint\)/.exec(b2.log('learner-c-learner-0'));
     expect(resumed, b2.log('learner-c-learner-0')).not.toBeNull();
     expect(Number(resumed![1])).toBe(dead);
+    // ...from the checkpoint the learner on B had put into the object store before its commit.
+    expect(b2.log('learner-c-learner-0')).toContain(`step ${dead}'s checkpoint is not in ${runDir} on this host: fetched it from the object store`);
     await h.stopRun('ml', b2, c);
     await h.cluster.nodes[B].start();
-  }, 300_000);
+  }, 420_000);
 });
