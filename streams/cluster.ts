@@ -9,7 +9,7 @@ import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstre
 import { connect } from '@nats-io/transport-node';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { checkNatsServerBinary, freePort, type NatsProcess, NatsServerError, natsServerBinary, spawnNatsServer } from './server.ts';
 
 export interface ClusterNodeSpec {
@@ -206,7 +206,7 @@ function makeNode(name: string, ns: string | undefined, host: string, url: strin
     },
     async start() {
       if (proc) throw new NatsServerError('NATS_SERVER_START', `cluster node ${name} is already running (pid ${proc.pid})`);
-      proc = await spawnNatsServer(argv, { logFile, startTimeoutMs: 15_000 });
+      proc = await spawnNatsServer(argv, { logFile, startTimeoutMs: 15_000, cwd: dirname(logFile) });
       void ended(proc);
     },
   };

@@ -129,8 +129,10 @@ export interface NatsProcess {
  * Spawns `argv` (nats-server, behind a wrapper such as `ip netns exec NS` when given) tied to the
  * life of this process, and resolves once the server logs "Server is ready". A cluster node is
  * ready then, but has not yet joined its cluster (see cluster.ts). `logFile` gets all of stderr.
+ * `cwd`: where it runs (nats-server 2.9 has been seen writing a consumer's meta.inf into its
+ * working directory while a cluster node recovered).
  */
-export async function spawnNatsServer(argv: string[], opts: { startTimeoutMs?: number; logFile?: string } = {}): Promise<NatsProcess> {
+export async function spawnNatsServer(argv: string[], opts: { startTimeoutMs?: number; logFile?: string; cwd?: string } = {}): Promise<NatsProcess> {
   // The embedded server shares the machine with the actors: a quarter of the cores for its Go
   // scheduler (at least 1) unless GOMAXPROCS is set. On this 2-core machine one core cut its
   // CPU per RL step by 15% and the step by 4% (idle Go threads spin looking for work).
@@ -140,6 +142,7 @@ export async function spawnNatsServer(argv: string[], opts: { startTimeoutMs?: n
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, GOMAXPROCS: goMaxProcs },
     detached: true,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   const disarm = parentDeathPrefix().length ? () => {} : watchdog(child.pid!);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -55,9 +55,14 @@ describe.skipIf(!net.ok)(`the RL loop over three hosts (network namespaces)${net
     const announced = await readAll<PolicyUpdate>(h.nc, 'MH_POLICY', 'mh.policy.>');
     expect(announced.map((m) => [m.value.policyVersion, m.value.location.type])).toEqual(Array.from({ length: steps + 1 }, (_, v) => [v, 'object-store']));
     expect(b.log('generator-b-0')).toContain(`loaded policy v${steps - 1} (${announced[steps - 1].value.digest.slice(0, 12)})`);
-    // The store keeps the last versions only (strictly on-policy: the current one and the one before).
+    // The store keeps the last versions only (strictly on-policy: the current one and the one
+    // before), and the learner's last checkpoint, manifest and all.
     const stored = (await (await openObjectStore(h.nc, 'mh-weights')).list()).map((o) => o.name).sort();
-    expect(stored).toEqual([`policy-v${steps - 1}`, `policy-v${steps}`]);
+    expect(stored.filter((n) => n.startsWith('policy-'))).toEqual([`policy-v${steps - 1}`, `policy-v${steps}`]);
+    const checkpoint = stored.filter((n) => !n.startsWith('policy-'));
+    expect(checkpoint).toContain(`checkpoint-step-0000${steps}/MANIFEST.json`);
+    expect(checkpoint).toContain(`checkpoint-step-0000${steps}/trainer_state.json`);
+    expect(checkpoint.every((n) => n.startsWith(`checkpoint-step-0000${steps}/`))).toBe(true);
     const down = await runAce(['down', '--nats', h.urls, '--prefix', 'mh'], 60_000);
     expect(down.code, down.stderr).toBe(0);
     expect([await b.exit, await c.exit], h.outputs(b, c)).toEqual([0, 0]);
