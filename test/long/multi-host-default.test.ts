@@ -4,7 +4,7 @@
 // normalizer on host A, the generator and the math verifier joined on B, the code verifier on C.
 // It completes every step with the ledger guarantees of one host: each step once, 256 rollouts
 // each, none published twice or counted in two steps, each sampled with its step's version.
-// In `npm run test:long`: about 10 minutes here (608 s for the 100 steps on 2026-12-06).
+// In `npm run test:long`: about 11 minutes here (608-649 s for the 100 steps on 2026-12-06).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
