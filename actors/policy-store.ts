@@ -12,17 +12,12 @@ import type { PolicyUpdate } from '../contracts/policy.ts';
 import { loadParams } from '../ops/model/checkpoint.ts';
 import { type LlamaConfig, paramShapes, parseLlamaConfig } from '../ops/model/config.ts';
 import { type NamedTensor, readSafetensors, writeSafetensors } from '../ops/model/safetensors.ts';
-import { isTransientNatsError, openObjectStore, retryTransient, withTimeout } from '../streams/manager.ts';
+import { notThere, openObjectStore, retryTransient, withTimeout } from '../streams/manager.ts';
 import type { Sink } from '../streams/sink.ts';
 import type { TopologyNames } from '../streams/topology.ts';
 import { rlSubjects } from './rl-subjects.ts';
 import { CodedError } from '../ops/errors.ts';
 
-/** A lookup's error as "not there" (null), except a broker error that passes, which retryTransient waits out. */
-const notFound = (err: unknown): null => {
-  if (isTransientNatsError(err)) throw err;
-  return null;
-};
 
 export class PolicyStoreError extends CodedError<'MISSING_VERSION' | 'DIGEST_MISMATCH'> {}
 
@@ -75,17 +70,17 @@ export async function getPolicy(
 
 /** The announcement of one version, or null when it has not been announced yet. */
 export async function announcementOf(nc: NatsConnection, names: TopologyNames, runId: string, version: number): Promise<PolicyUpdate | null> {
-  const m = await retryTransient(async () => (await jetstreamManager(nc)).streams.getMessage(names.streams.policy.name, { last_by_subj: rlSubjects(names, runId).policy(version) }).catch(notFound));
+  const m = await retryTransient(async () => (await jetstreamManager(nc)).streams.getMessage(names.streams.policy.name, { last_by_subj: rlSubjects(names, runId).policy(version) }).catch(notThere));
   return m ? m.json<PolicyUpdate>() : null;
 }
 
 /** The newest version announced in this run, or null before the first announcement. */
 export async function latestAnnounced(nc: NatsConnection, names: TopologyNames, runId: string): Promise<number | null> {
   const jsm = await retryTransient(() => jetstreamManager(nc));
-  const info = await retryTransient(() => jsm.streams.info(names.streams.policy.name).catch(notFound));
+  const info = await retryTransient(() => jsm.streams.info(names.streams.policy.name).catch(notThere));
   if (!info || info.state.messages === 0) return null;
   // The stream holds announcements only, in version order; a new run deletes the old ones.
-  const m = await retryTransient(() => jsm.streams.getMessage(names.streams.policy.name, { seq: info.state.last_seq }).catch(notFound));
+  const m = await retryTransient(() => jsm.streams.getMessage(names.streams.policy.name, { seq: info.state.last_seq }).catch(notThere));
   const a = m ? m.json<PolicyUpdate>() : null;
   return a && a.runId === runId ? a.policyVersion : null;
 }

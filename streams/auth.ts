@@ -146,6 +146,8 @@ export interface RunAccess {
   creds: Partial<Record<Role, string>>;
   /** What the cluster's routes require and present (cluster.ts `auth.route`). */
   route: { user: string; pass: string };
+  /** `route.creds.json`: the route user, kept beside the others for the servers' configs (no actor gets it). */
+  routeFile: string;
 }
 
 // 24 random bytes as base64url: 192 bits, and characters that need no escaping in a route URL
@@ -160,7 +162,7 @@ function writePrivate(path: string, text: string): void {
 
 /**
  * New credentials for a run: a random password per role and for the routes. Writes
- * `dir/auth.conf` and `dir/<role>.creds.json` (mode 0600, in a 0700 folder). Passwords are
+ * `dir/auth.conf`, `dir/route.creds.json` and `dir/<role>.creds.json` (mode 0600, in a 0700 folder). Passwords are
  * stored in clear: nats-server needs them so (or bcrypt hashes, and no bcrypt library is a
  * dependency here); the file modes are the protection. Every call makes new passwords.
  */
@@ -192,7 +194,10 @@ export function writeRunAccess(dir: string, opts: { prefix: string; roles?: read
     writePrivate(path, `${JSON.stringify({ user, pass, inboxPrefix: inboxPrefixOf(opts.prefix, role) } satisfies Creds, null, 2)}\n`);
     creds[role] = path;
   }
-  return { authConf, creds, route: { user: `${opts.prefix}-route`, pass: secret() } };
+  const route = { user: `${opts.prefix}-route`, pass: secret() };
+  const routeFile = join(abs, 'route.creds.json');
+  writePrivate(routeFile, `${JSON.stringify(route, null, 2)}\n`);
+  return { authConf, creds, route, routeFile };
 }
 
 export class AccessError extends CodedError<'CREDS_UNREADABLE' | 'CREDS_MALFORMED' | 'CA_UNREADABLE' | 'CA_MALFORMED'> {}

@@ -71,6 +71,15 @@ export function isTransientNatsError(err: unknown): boolean {
  * election costs a wait, not a restart of the process.
  */
 /**
+ * A lookup's error as "not there" (null), except a broker error that passes, which is thrown
+ * again for retryTransient to wait out: `lookup().catch(notThere)`.
+ */
+export function notThere(err: unknown): null {
+  if (isTransientNatsError(err)) throw err;
+  return null;
+}
+
+/**
  * `p`, or a TimeoutError (a broker error that passes, for retryTransient) after `ms`: for calls
  * that carry no timeout of their own and can wait forever on a cluster that lost a server (an
  * object store read through an ordered consumer). The call itself is not cancelled.
@@ -233,10 +242,7 @@ async function ensureConsumerOnce(jsm: JetStreamManager, spec: ConsumerSpec): Pr
     max_ack_pending: spec.maxAckPending ?? 1000,
     max_deliver: spec.maxDeliver ?? 20,
   };
-  const have = await jsm.consumers.info(spec.stream, spec.durable).catch((err: unknown) => {
-    if (isTransientNatsError(err)) throw err;
-    return null;
-  });
+  const have = await jsm.consumers.info(spec.stream, spec.durable).catch(notThere);
   if (!have) {
     await jsm.consumers.add(spec.stream, config);
     return;

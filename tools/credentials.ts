@@ -2,7 +2,7 @@
 // loopback (streams/auth.ts): an auth.conf for nats-server to include and one creds file per
 // role. `ace` and its supervisors read them from ACE_NATS_CREDS_DIR (each actor gets its own
 // role's file), the CA from ACE_NATS_CA; docs/multi-host.md says where each file goes.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TOPOLOGY_PREFIX_RE } from '../contracts/topology.ts';
@@ -42,14 +42,10 @@ export const command = defineCommand({
     const roles: readonly Role[] = values.roles ?? ROLES;
     if (!roles.includes('admin')) throw new CliError('BAD_ARGS', '--roles must include admin\nHINT: `ace` itself (up, train, status, the supervisors) connects as admin');
     const access = writeRunAccess(dir, { prefix: values.prefix, roles });
-    // The route user is the servers' own: kept beside the others (0600), not handed to any actor.
-    const routeFile = join(dir, 'route.creds.json');
-    rmSync(routeFile, { force: true });
-    writeFileSync(routeFile, `${JSON.stringify(access.route, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     const lines = [
       `wrote ${access.authConf}`,
       ...Object.values(access.creds).map((p) => `wrote ${p}`),
-      `wrote ${routeFile} (the cluster routes' user: for the servers' configs only)`,
+      `wrote ${access.routeFile} (the cluster routes' user: for the servers' configs only)`,
       '',
       'in each nats-server config:',
       `  include "${access.authConf}"   # a path relative to that config file, or absolute`,

@@ -8,7 +8,7 @@ import { nanos } from '@nats-io/transport-node';
 import { fromEvent, takeUntil } from 'rxjs';
 import { ScoredGroup } from '../../contracts/scored.ts';
 import type { GradientPart, Learner } from '../../ops/model/learner.ts';
-import { isTransientNatsError, retryTransient } from '../../streams/manager.ts';
+import { notThere, retryTransient } from '../../streams/manager.ts';
 import { type Delivery, source$ } from '../../streams/source.ts';
 import { countPullRetry } from '../consume.ts';
 import { rlSubjects } from '../rl-subjects.ts';
@@ -40,9 +40,7 @@ export async function collectStep(
   // step's groups come back whether or not an earlier incarnation had received them.
   // Through an election (a server of the cluster lost): wait, do not restart.
   await retryTransient(async () => {
-    await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, durable).catch((err: unknown) => {
-      if (isTransientNatsError(err)) throw err;
-    });
+    await ctx.jsm.consumers.delete(ctx.names.streams.scored.name, durable).catch(notThere);
     await ctx.jsm.consumers.add(ctx.names.streams.scored.name, {
       durable_name: durable,
       filter_subject: subjects.scored(step),

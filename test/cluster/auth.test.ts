@@ -22,26 +22,11 @@ import { ensureConsumer, ensureTopology, listKeys, openKv, openObjectStore } fro
 import { freePort, type NatsProcess, natsServerBinary, spawnNatsServer } from '../../streams/server.ts';
 import { subject, type TopologyNames } from '../../streams/topology.ts';
 import { makeTestCerts, opensslAvailable, type TestCerts } from '../support/certs.ts';
+import { until } from '../support/until.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PREFIX = 'au';
 const RUN = 'r1';
 
-/** Polls `probe` until it returns a value other than undefined; fails naming `what` after `ms`. */
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = ` (last error: ${(err as Error).message})`;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last}`);
-    await sleep(100);
-  }
-}
 
 /** nats-server's refusal of a publish, as the client reports it. */
 const violation = (subj: string) => `Permissions Violation for Publish to "${subj}"`;

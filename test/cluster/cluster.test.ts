@@ -13,27 +13,13 @@ import { createNetns, type Netns, netnsAvailable } from '../../streams/netns.ts'
 import { ensureConsumer, ensureTopology, openKv, TopologyError } from '../../streams/manager.ts';
 import { subject, type TopologyNames, topologyStreams } from '../../streams/topology.ts';
 import { useNats } from '../support/nats.ts';
+import { until } from '../support/until.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const r3 = (prefix: string, replicas: 1 | 3 = 3) =>
   Topology.parse({ name: 'r3', prefix, streams: { replicas }, actors: { learner: { kind: 'learner' } } });
 
-/** Polls `probe` until it returns a value other than undefined; fails naming `what` after `ms`. */
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = ` (last error: ${(err as Error).message})`;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last}`);
-    await sleep(100);
-  }
-}
 
 /**
  * Publishes ids [from, to) with msgID `m<i>`, retrying each until acked (a leader election
